@@ -1,0 +1,170 @@
+"""Admin for guides and their blocks: one guide page holds every block inline."""
+
+from django.contrib import admin
+
+from .models import (
+    FAQ,
+    Background,
+    Comparison,
+    Country,
+    KeyFact,
+    LanguageOption,
+    MarketInsight,
+    Myth,
+    Person,
+    Profession,
+    Region,
+    Skill,
+    Stage,
+    StarterContent,
+)
+
+
+class BlockInline(admin.StackedInline):
+    extra = 0
+    classes = ["collapse"]
+    fk_name = "profession"
+
+
+class StageInline(BlockInline):
+    model = Stage
+    fields = [("month_from", "month_to", "open_ended", "position"), "title", "description",
+              "steps", "skills"]
+    autocomplete_fields = ["skills"]
+
+
+class SkillInline(admin.TabularInline):
+    model = Skill
+    extra = 0
+    classes = ["collapse"]
+    fields = ["name", "kind", "description", "position"]
+
+
+class KeyFactInline(admin.TabularInline):
+    model = KeyFact
+    extra = 0
+    classes = ["collapse"]
+    fields = ["kind", "label", "min_months", "max_months", "text", "position"]
+
+
+class ComparisonInline(BlockInline):
+    model = Comparison
+    fields = [("related_name", "related_guide", "position"), "points"]
+    autocomplete_fields = ["related_guide"]
+
+
+class MythInline(BlockInline):
+    model = Myth
+    fields = ["myth", "reality", "position"]
+
+
+class FAQInline(BlockInline):
+    model = FAQ
+    fields = ["question", "answer", ("see_also", "position")]
+
+
+class MarketInsightInline(BlockInline):
+    model = MarketInsight
+    fields = [("region", "position"), "text"]
+
+
+class BackgroundInline(BlockInline):
+    model = Background
+    fields = [("name", "position"), "skills"]
+    autocomplete_fields = ["skills"]
+
+
+class LanguageOptionInline(admin.TabularInline):
+    model = LanguageOption
+    extra = 0
+    classes = ["collapse"]
+    fields = ["name", "position"]
+
+
+@admin.register(Profession)
+class ProfessionAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_published", "is_featured", "reviewed_on", "content_changed_at"]
+    list_filter = ["is_published", "is_featured"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at", "content_changed_at"]
+    autocomplete_fields = ["reviewed_by"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "headline", "intro", "is_published", "is_featured",
+                           "position"]}),
+        ("Review", {"fields": ["reviewed_on", "reviewed_by"]}),
+        ("Search engines", {"fields": ["seo_title", "seo_description", "onet_code",
+                                       "isco_code"]}),
+        ("Section introductions", {"fields": ["salary_intro", "salary_caveat", "path_intro",
+                                              "skills_intro", "market_intro", "cta_text"]}),
+        ("Personalized plan", {"fields": ["baseline_hours_per_week", "plan_min_months",
+                                          "plan_max_months"]}),
+        ("History", {"fields": ["created_at", "updated_at", "content_changed_at"],
+                     "classes": ["collapse"]}),
+    ]
+    inlines = [StageInline, SkillInline, KeyFactInline, ComparisonInline, MythInline,
+               FAQInline, MarketInsightInline, BackgroundInline, LanguageOptionInline]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "profession", "position"]
+    list_editable = ["position"]
+    list_filter = ["profession", "kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["title", "months_label", "profession", "position"]
+    list_editable = ["position"]
+    list_filter = ["profession"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["skills"]
+
+
+@admin.register(Background)
+class BackgroundAdmin(admin.ModelAdmin):
+    list_display = ["name", "profession", "position"]
+    list_filter = ["profession"]
+    search_fields = ["name"]
+    autocomplete_fields = ["skills"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "role"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class CountryInline(admin.TabularInline):
+    model = Country
+    extra = 0
+    fields = ["name", "code", "position"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CountryInline]
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region", "position"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(StarterContent)
+class StarterContentAdmin(admin.ModelAdmin):
+    list_display = ["name", "loaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

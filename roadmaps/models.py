@@ -1,0 +1,483 @@
+"""The guide (a profession) and the content blocks shown on its page.
+
+Every block points at its guide with PROTECT, so deleting a guide can never
+cascade away content: an editor has to remove (or move) the blocks first.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+def split_lines(text):
+    """Editor-entered list: one item per line; bullets and blank lines ignored."""
+    items = (line.strip().lstrip("-•*").strip() for line in text.splitlines())
+    return [item for item in items if item]
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProfessionQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of a public guide: views and sitemaps use it."""
+        return self.filter(is_published=True)
+
+
+class Person(TimeStamped):
+    """An author or reviewer named in a guide's byline."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    role = models.CharField(max_length=160, blank=True, help_text="E.g. 'Senior backend engineer'.")
+    bio = models.TextField(blank=True, help_text="A few sentences shown on the profile page.")
+    profile_url = models.URLField(
+        blank=True, help_text="An external profile (LinkedIn, GitHub, personal site)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "person"
+
+    def __str__(self):
+        return self.name
+
+
+class Profession(TimeStamped):
+    """A guide: how to become one profession. The root of every content block."""
+
+    name = models.CharField(
+        max_length=80, unique=True, help_text="The profession, e.g. 'Backend Developer'."
+    )
+    slug = models.SlugField(
+        unique=True, help_text="The guide's address: /careers/<slug>/. Changing it breaks links."
+    )
+    headline = models.CharField(
+        max_length=200, help_text="The hero's first line, under the title."
+    )
+    intro = models.TextField(help_text="The hero's short paragraph.")
+    seo_title = models.CharField(
+        max_length=70,
+        blank=True,
+        help_text="The browser tab and search result title (about 60 characters). "
+        "Empty: 'How to Become a <name> in <year>'.",
+    )
+    seo_description = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The search result snippet (140–160 characters). Empty: the headline.",
+    )
+    onet_code = models.CharField(
+        "O*NET-SOC code", max_length=12, blank=True, help_text="E.g. 15-1252.00."
+    )
+    isco_code = models.CharField(
+        "ISCO-08 code", max_length=4, blank=True, help_text="Four digits, e.g. 2512."
+    )
+    reviewed_on = models.DateField(
+        help_text="When an editor last checked the whole guide. The year in the title comes "
+        "from this date."
+    )
+    reviewed_by = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_guides",
+        help_text="Shown in the byline.",
+    )
+    is_published = models.BooleanField(
+        default=False, help_text="Only published guides are shown to the public."
+    )
+    is_featured = models.BooleanField(
+        default=False, help_text="Featured guides are shown first, and larger, on the home page."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the home page.")
+    content_changed_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="Moves whenever the guide or anything shown on its page is saved or deleted.",
+    )
+    baseline_hours_per_week = models.PositiveSmallIntegerField(
+        default=15,
+        help_text="Study hours per week that the learning-path months assume.",
+    )
+    plan_min_months = models.PositiveSmallIntegerField(
+        default=6, help_text="The personalized plan never estimates less than this."
+    )
+    plan_max_months = models.PositiveSmallIntegerField(
+        default=27, help_text="The personalized plan never estimates more than this."
+    )
+    salary_intro = models.TextField(blank=True, help_text="The line under the salary heading.")
+    salary_caveat = models.CharField(
+        max_length=240, blank=True, help_text="The caveat shown with the salary figures."
+    )
+    path_intro = models.TextField(blank=True, help_text="The line under the learning-path heading.")
+    skills_intro = models.TextField(blank=True, help_text="The line under the skills heading.")
+    market_intro = models.TextField(blank=True, help_text="The line under the market heading.")
+    cta_text = models.CharField(
+        "call to action",
+        max_length=240,
+        blank=True,
+        help_text="The closing line that invites readers to the personalized roadmap.",
+    )
+
+    objects = ProfessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan_min_months__gt=0) & Q(plan_max_months__gte=F("plan_min_months")),
+                name="profession_plan_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_hours_per_week__gte=1)
+                & Q(baseline_hours_per_week__lte=80),
+                name="profession_baseline_hours",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("guide", kwargs={"slug": self.slug})
+
+    @property
+    def title(self):
+        return f"How to Become a {self.name} in {self.reviewed_on.year}"
+
+    @classmethod
+    def touch(cls, pks):
+        """Mark guides as changed without saving them (no signals, no auto_now)."""
+        pks = [pk for pk in pks if pk]
+        if pks:
+            cls.objects.filter(pk__in=pks).update(content_changed_at=timezone.now())
+
+
+class ContentBlock(TimeStamped):
+    """A row shown on its guide's page, in editor-controlled order."""
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="+", verbose_name="guide"
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Skill(ContentBlock):
+    TECHNICAL = "technical"
+    SOFT = "soft"
+    KINDS = [(TECHNICAL, "Technical"), (SOFT, "Soft")]
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="skills", verbose_name="guide"
+    )
+    name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=10, choices=KINDS, default=TECHNICAL)
+    description = models.CharField(
+        max_length=200, blank=True, help_text="One short sentence; shown as the skill's hint."
+    )
+
+    class Meta(ContentBlock.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["profession", "name"], name="skill_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(ContentBlock):
+    """One step of the learning path, e.g. months 1–3."""
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="stages", verbose_name="guide"
+    )
+    month_from = models.PositiveSmallIntegerField(help_text="First month of the stage, from 1.")
+    month_to = models.PositiveSmallIntegerField(help_text="Last month of the stage.")
+    open_ended = models.BooleanField(
+        default=False, help_text="Shows '+' after the last month, as in 'Months 10–12+'."
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField()
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="stages", help_text="The skills this stage teaches."
+    )
+    # Lines rather than rows: editors edit them in place on the guide's page, and the
+    # page stays within its fixed query budget.
+    steps = models.TextField(
+        blank=True,
+        help_text="Concrete actions, one per line, in order: 'Build a CRUD API with …'.",
+    )
+
+    class Meta(ContentBlock.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month_from__gte=1) & Q(month_to__gte=F("month_from")),
+                name="stage_months_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.months_label}: {self.title}"
+
+    @property
+    def months_label(self):
+        plus = "+" if self.open_ended else ""
+        if self.month_from == self.month_to:
+            return f"Month {self.month_from}{plus}"
+        return f"Months {self.month_from}–{self.month_to}{plus}"
+
+    @property
+    def length_months(self):
+        return self.month_to - self.month_from + 1
+
+    @property
+    def step_list(self):
+        return split_lines(self.steps)
+
+
+class KeyFact(ContentBlock):
+    """A typed fact in the 'how long does it take' strip."""
+
+    TRAINING = "training"
+    JOB_SEARCH = "job_search"
+    EDUCATION = "education"
+    ENGLISH = "english"
+    DEMAND = "demand"
+    KINDS = [
+        (TRAINING, "Training duration (months)"),
+        (JOB_SEARCH, "Job search duration (months)"),
+        (EDUCATION, "Education"),
+        (ENGLISH, "English level"),
+        (DEMAND, "Demand trend"),
+    ]
+    RANGE_KINDS = {TRAINING, JOB_SEARCH}
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="facts", verbose_name="guide"
+    )
+    kind = models.CharField(max_length=20, choices=KINDS)
+    label = models.CharField(max_length=60, help_text="As shown, e.g. 'Training Duration'.")
+    min_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Durations only: the shortest usual time."
+    )
+    max_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Durations only: the longest usual time."
+    )
+    text = models.CharField(
+        max_length=200, blank=True, help_text="Text facts only (education, English, demand)."
+    )
+
+    class Meta(ContentBlock.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["profession", "kind"], name="keyfact_unique_kind"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["training", "job_search"])
+                    & Q(min_months__isnull=False, max_months__isnull=False)
+                    & Q(min_months__lte=F("max_months"))
+                )
+                | (~Q(kind__in=["training", "job_search"]) & ~Q(text="")),
+                name="keyfact_typed_value",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+    @property
+    def is_range(self):
+        return self.kind in self.RANGE_KINDS
+
+    @property
+    def value(self):
+        if self.is_range:
+            return f"{self.min_months}–{self.max_months} months"
+        return self.text
+
+
+class Comparison(ContentBlock):
+    """How this profession differs from a neighbouring one."""
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="comparisons", verbose_name="guide"
+    )
+    related_name = models.CharField(
+        "related profession", max_length=80, help_text="E.g. 'Frontend Developer'."
+    )
+    related_guide = models.ForeignKey(
+        Profession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The related profession's guide. Linked only once that guide is published.",
+    )
+    points = models.TextField(help_text="One point per line, in the order shown.")
+
+    class Meta(ContentBlock.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profession", "related_name"], name="comparison_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return f"vs {self.related_name}"
+
+    @property
+    def point_list(self):
+        return split_lines(self.points)
+
+
+class Myth(ContentBlock):
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="myths", verbose_name="guide"
+    )
+    myth = models.TextField(help_text="The belief, as people say it.")
+    reality = models.TextField(help_text="What is actually true.")
+
+    def __str__(self):
+        return self.myth[:80]
+
+
+class FAQ(ContentBlock):
+    SECTIONS = [
+        ("salaries", "Salaries"),
+        ("path", "Learning path"),
+        ("skills", "Skills"),
+        ("duration", "How long it takes"),
+        ("comparisons", "Related fields"),
+        ("stories", "Career transitions"),
+        ("market", "Market"),
+    ]
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="faqs", verbose_name="guide"
+    )
+    question = models.CharField(max_length=200)
+    answer = models.TextField(
+        help_text="Plain text; a blank line starts a new paragraph. Don't repeat salary "
+        "figures here: link to the salary section with 'See also' instead."
+    )
+    see_also = models.CharField(
+        max_length=20,
+        choices=SECTIONS,
+        blank=True,
+        help_text="Adds a link to this section of the guide under the answer.",
+    )
+
+    class Meta(ContentBlock.Meta):
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self):
+        return self.question
+
+
+class Region(TimeStamped):
+    """A market region (e.g. Europe). Shared by all guides, salaries and insights."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Country(TimeStamped):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="countries")
+    name = models.CharField(max_length=80)
+    code = models.CharField(
+        "ISO 3166-1 code", max_length=2, unique=True, help_text="Two capital letters, e.g. DE."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["region__position", "position", "name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_iso_code"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MarketInsight(ContentBlock):
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="market_insights", verbose_name="guide"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="insights")
+    text = models.TextField()
+
+    def __str__(self):
+        return f"{self.region}: {self.text[:60]}"
+
+
+class Background(ContentBlock):
+    """Where readers come from; the personalized plan and the stories use it."""
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="backgrounds", verbose_name="guide"
+    )
+    name = models.CharField(max_length=80, help_text="E.g. 'System administrator'.")
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="backgrounds", help_text="Skills it usually brings."
+    )
+
+    class Meta(ContentBlock.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["profession", "name"], name="background_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LanguageOption(ContentBlock):
+    """A first language the guide lets readers choose (e.g. Python or Node.js)."""
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="languages", verbose_name="guide"
+    )
+    name = models.CharField(max_length=40)
+
+    class Meta(ContentBlock.Meta):
+        verbose_name = "first-language option"
+        constraints = [
+            models.UniqueConstraint(fields=["profession", "name"], name="language_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StarterContent(models.Model):
+    """Marker: the starter content was loaded once. Its loader never runs again."""
+
+    name = models.CharField(max_length=80, unique=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "starter content"
+
+    def __str__(self):
+        return f"{self.name} (loaded {self.loaded_at:%Y-%m-%d})"

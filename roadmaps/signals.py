@@ -1,0 +1,60 @@
+"""Keep each guide's `content_changed_at` true: any save or delete of a row shown
+on a guide's page moves it. This is the only job signals do in this project:
+it is what invalidates caches, ETags and sitemap dates.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import Profession
+
+
+def guides_changed(profession_ids=None):
+    """Mark guides as changed; `None` means every guide (a shared row changed)."""
+    if profession_ids is None:
+        Profession.touch(list(Profession.objects.values_list("pk", flat=True)))
+    else:
+        Profession.touch(profession_ids)
+
+
+def _block_changed(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata: the loader marks guides itself
+        return
+    guides_changed([instance.profession_id])
+
+
+def _shared_row_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        guides_changed()
+
+
+def _m2m_changed(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        guides_changed([getattr(instance, "profession_id", None)])
+
+
+def watch_blocks(*models):
+    """Connect the models whose rows carry a `profession` foreign key."""
+    for model in models:
+        post_save.connect(_block_changed, sender=model, dispatch_uid=f"block-save-{model.__name__}")
+        post_delete.connect(_block_changed, sender=model, dispatch_uid=f"block-del-{model.__name__}")
+
+
+def watch_shared(*models):
+    """Connect rows shared by every guide (regions, countries, grades, sources)."""
+    for model in models:
+        post_save.connect(_shared_row_changed, sender=model, dispatch_uid=f"shared-save-{model.__name__}")
+        post_delete.connect(_shared_row_changed, sender=model, dispatch_uid=f"shared-del-{model.__name__}")
+
+
+def watch_m2m(*through_models):
+    for through in through_models:
+        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"m2m-{through.__name__}")
+
+
+def connect():
+    from . import models as m
+
+    watch_blocks(m.Skill, m.Stage, m.KeyFact, m.Comparison, m.Myth, m.FAQ, m.MarketInsight,
+                 m.Background, m.LanguageOption)
+    watch_shared(m.Region, m.Country, m.Person)
+    watch_m2m(m.Stage.skills.through, m.Background.skills.through)

@@ -1,0 +1,188 @@
+"""Salary figures, each with its own source, year, currency and period.
+
+Figures are never converted or averaged here: each shows exactly what its
+source published. The database enforces the invariants (positive amounts,
+p25 ≤ median ≤ p75, one figure per guide/country/grade/source/segment).
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from roadmaps.models import Country, Profession, TimeStamped
+
+
+class Grade(TimeStamped):
+    """Junior, Middle, Senior, Lead, and 'All levels' for sources with no split."""
+
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_all_levels = models.BooleanField(
+        default=False, help_text="For sources that publish one figure across all grades."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Source(TimeStamped):
+    """A publication that gives one or more figures."""
+
+    name = models.CharField(
+        max_length=160, unique=True, help_text="As cited on the page, e.g. 'IT Jobs Watch'."
+    )
+    short_name = models.CharField(
+        max_length=60, blank=True, help_text="Short label for tables, e.g. 'Stack Overflow 2025'."
+    )
+    publisher = models.CharField(
+        max_length=160, blank=True, help_text="Who published the figures we quote."
+    )
+    url = models.URLField(max_length=400, help_text="The page or file the figures were read in.")
+    methodology = models.TextField(
+        blank=True,
+        help_text="What the source measures: sample, statistic, pay basis, caveats.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def label(self):
+        return self.short_name or self.name
+
+
+class FigureQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_page(self, profession):
+        """Everything the salary section shows, in one query."""
+        return (
+            self.published()
+            .filter(profession=profession)
+            .select_related("country__region", "grade", "source")
+            .order_by(
+                "country__region__position",
+                "country__position",
+                "country__name",
+                "grade__position",
+                "position",
+                "amount",
+            )
+        )
+
+
+class SalaryFigure(TimeStamped):
+    MEDIAN = "median"
+    MEAN = "mean"
+    STATISTICS = [(MEDIAN, "Median"), (MEAN, "Mean (average)")]
+
+    BASE = "base"
+    TOTAL = "total"
+    ADVERTISED = "advertised"
+    B2B = "b2b"
+    PAY_BASES = [
+        (BASE, "Base salary"),
+        (TOTAL, "Total compensation"),
+        (ADVERTISED, "Advertised salary"),
+        (B2B, "B2B contract rate"),
+    ]
+
+    YEAR = "year"
+    MONTH = "month"
+    PERIODS = [(YEAR, "per year"), (MONTH, "per month")]
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="salary_figures", verbose_name="guide"
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="salary_figures")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="figures")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
+    segment = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        help_text="Tells apart several figures from one source for the same cell, e.g. "
+        "'Engineering manager' or 'Startups'. Empty when the source has one figure per cell.",
+    )
+    is_proxy_role = models.BooleanField(
+        "proxy role",
+        default=False,
+        help_text="The figure is for a related job role mapped to this grade (e.g. engineering "
+        "managers for Lead). The page labels it as such.",
+    )
+    statistic = models.CharField(max_length=10, choices=STATISTICS, default=MEDIAN)
+    pay_basis = models.CharField(max_length=12, choices=PAY_BASES, default=BASE)
+    amount = models.PositiveIntegerField(
+        help_text="The median (or mean) exactly as the source published it, in its currency."
+    )
+    p25 = models.PositiveIntegerField(
+        "25th percentile", null=True, blank=True, help_text="Only if the source publishes it."
+    )
+    p75 = models.PositiveIntegerField(
+        "75th percentile", null=True, blank=True, help_text="Only if the source publishes it."
+    )
+    currency = models.CharField(
+        max_length=3, help_text="ISO 4217 code as published, e.g. EUR. Never convert."
+    )
+    period = models.CharField(max_length=5, choices=PERIODS, default=YEAR)
+    data_year = models.PositiveSmallIntegerField(help_text="The year the data describes.")
+    source_url = models.URLField(
+        max_length=400,
+        blank=True,
+        help_text="The exact page for this figure, if it differs from the source's URL.",
+    )
+    note = models.TextField(
+        blank=True, help_text="How the source's category maps to this grade, and caveats."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within a cell.")
+    is_published = models.BooleanField(default=True, help_text="Unpublished figures are hidden.")
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["profession", "country", "grade__position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profession", "country", "grade", "source", "segment"],
+                name="figure_unique_cell",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="figure_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(p25__isnull=True) | (Q(p25__gt=0) & Q(p25__lte=F("amount"))),
+                name="figure_p25_le_median",
+            ),
+            models.CheckConstraint(
+                condition=Q(p75__isnull=True) | Q(p75__gte=F("amount")),
+                name="figure_p75_ge_median",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="figure_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(data_year__gte=1990) & Q(data_year__lte=2100),
+                name="figure_data_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        seg = f" ({self.segment})" if self.segment else ""
+        return f"{self.country.code} {self.grade}{seg}: {self.amount} {self.currency}"
+
+    def get_absolute_url(self):
+        return reverse("guide", kwargs={"slug": self.profession.slug}) + "#salaries"
+
+    @property
+    def url(self):
+        return self.source_url or self.source.url
+
+    @property
+    def period_label(self):
+        return "a year" if self.period == self.YEAR else "a month"

@@ -1,0 +1,72 @@
+"""Career-transition stories: real people who moved into the profession."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from roadmaps.models import Background, Profession, Skill, TimeStamped
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of a public story; its guide must be public too."""
+        return self.filter(is_published=True, profession__is_published=True)
+
+
+class Story(TimeStamped):
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="stories", verbose_name="guide"
+    )
+    slug = models.SlugField(help_text="Unique within the guide, e.g. 'olga-teacher'.")
+    first_name = models.CharField(max_length=40, help_text="First name only, for privacy.")
+    former_role = models.CharField(max_length=80, help_text="As they described it.")
+    background = models.ForeignKey(
+        Background,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stories",
+        help_text="The closest reader background; the personalized plan matches on it.",
+    )
+    skills = models.ManyToManyField(
+        Skill,
+        blank=True,
+        related_name="stories",
+        help_text="Skills they already had or leaned on; used to match readers' plans.",
+    )
+    transition_months = models.PositiveSmallIntegerField(
+        help_text="Months from starting to learn to the first job offer."
+    )
+    hours_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Study hours per week, if they told us."
+    )
+    stack = models.CharField(
+        max_length=80, blank=True, help_text="The language or stack they chose, e.g. 'Node.js'."
+    )
+    body = models.TextField("story", help_text="Plain text; a blank line starts a paragraph.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    is_published = models.BooleanField(default=False, help_text="Drafts are hidden.")
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.UniqueConstraint(fields=["profession", "slug"], name="story_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(transition_months__gte=1) & Q(transition_months__lte=120),
+                name="story_transition_months_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__isnull=True)
+                | (Q(hours_per_week__gte=1) & Q(hours_per_week__lte=100)),
+                name="story_hours_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name}, {self.former_role}"
+
+    def get_absolute_url(self):
+        return reverse("guide", kwargs={"slug": self.profession.slug}) + f"#story-{self.slug}"
