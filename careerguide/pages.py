@@ -54,9 +54,7 @@ def guide_page(slug, *, include_drafts=False):
 
     stages = list(Stage.objects.filter(profession=guide).prefetch_related("skills"))
     skills = list(Skill.objects.filter(profession=guide))
-    comparisons = list(
-        Comparison.objects.filter(profession=guide).select_related("related_guide")
-    )
+    comparisons = list(Comparison.objects.filter(profession=guide).select_related("related_guide"))
     insights = MarketInsight.objects.filter(profession=guide).select_related("region")
     insights = insights.order_by("region__position", "region__name", "position", "id")
     market = [(region, list(rows)) for region, rows in groupby(insights, key=lambda i: i.region)]

@@ -131,24 +131,39 @@ def _load_guide(data, countries):
     skills = {}
     for pos, s in enumerate(data["skills"]):
         skills[s["name"]] = Skill.objects.create(
-            profession=guide, name=s["name"], kind=s["kind"], description=s["description"],
+            profession=guide,
+            name=s["name"],
+            kind=s["kind"],
+            description=s["description"],
             position=pos,
         )
     for pos, s in enumerate(data["stages"]):
         stage = Stage.objects.create(
-            profession=guide, month_from=s["month_from"], month_to=s["month_to"],
-            open_ended=s["open_ended"], title=s["title"], description=s["description"],
-            steps="\n".join(s["steps"]), position=pos,
+            profession=guide,
+            month_from=s["month_from"],
+            month_to=s["month_to"],
+            open_ended=s["open_ended"],
+            title=s["title"],
+            description=s["description"],
+            steps="\n".join(s["steps"]),
+            position=pos,
         )
         stage.skills.set([skills[name] for name in s["skills"]])
     for pos, f in enumerate(data["facts"]):
         KeyFact.objects.create(
-            profession=guide, kind=f["kind"], label=f["label"], min_months=f["min"],
-            max_months=f["max"], text=f["text"], position=pos,
+            profession=guide,
+            kind=f["kind"],
+            label=f["label"],
+            min_months=f["min"],
+            max_months=f["max"],
+            text=f["text"],
+            position=pos,
         )
     for pos, c in enumerate(data["comparisons"]):
         Comparison.objects.create(
-            profession=guide, related_name=c["name"], points="\n".join(c["points"]),
+            profession=guide,
+            related_name=c["name"],
+            points="\n".join(c["points"]),
             related_guide=Profession.objects.filter(slug=c.get("slug", "")).first(),
             position=pos,
         )
@@ -162,10 +177,17 @@ def _load_guide(data, countries):
         LanguageOption.objects.create(profession=guide, name=name, position=pos)
     for pos, s in enumerate(data["stories"]):
         story = Story.objects.create(
-            profession=guide, slug=s["slug"], first_name=s["first_name"],
-            former_role=s["former_role"], transition_months=s["transition_months"],
-            background=backgrounds.get(s["background"]), hours_per_week=s["hours_per_week"],
-            stack=s["stack"], body=s["body"], position=pos, is_published=True,
+            profession=guide,
+            slug=s["slug"],
+            first_name=s["first_name"],
+            former_role=s["former_role"],
+            transition_months=s["transition_months"],
+            background=backgrounds.get(s["background"]),
+            hours_per_week=s["hours_per_week"],
+            stack=s["stack"],
+            body=s["body"],
+            position=pos,
+            is_published=True,
         )
         story.skills.set([skills[name] for name in s["skills"]])
     for pos, m in enumerate(data["myths"]):
@@ -177,8 +199,11 @@ def _load_guide(data, countries):
         )
     for pos, q in enumerate(data["faq"]):
         FAQ.objects.create(
-            profession=guide, question=q["question"], answer=q["answer"],
-            see_also=q["see_also"], position=pos,
+            profession=guide,
+            question=q["question"],
+            answer=q["answer"],
+            see_also=q["see_also"],
+            position=pos,
         )
     return guide
 

@@ -11,9 +11,7 @@ def home(request):
     guides = pages.home_page()
     featured = next((g for g in guides if g.is_featured), guides[0] if guides else None)
     others = [g for g in guides if g is not featured]
-    return render(
-        request, "careerguide/home.html", {"featured": featured, "guides": others}
-    )
+    return render(request, "careerguide/home.html", {"featured": featured, "guides": others})
 
 
 @require_safe

@@ -28,8 +28,13 @@ class BlockInline(admin.StackedInline):
 
 class StageInline(BlockInline):
     model = Stage
-    fields = [("month_from", "month_to", "open_ended", "position"), "title", "description",
-              "steps", "skills"]
+    fields = [
+        ("month_from", "month_to", "open_ended", "position"),
+        "title",
+        "description",
+        "steps",
+        "skills",
+    ]
     autocomplete_fields = ["skills"]
 
 
@@ -90,20 +95,55 @@ class ProfessionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "content_changed_at"]
     autocomplete_fields = ["reviewed_by"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "headline", "intro", "is_published", "is_featured",
-                           "position"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "headline",
+                    "intro",
+                    "is_published",
+                    "is_featured",
+                    "position",
+                ]
+            },
+        ),
         ("Review", {"fields": ["reviewed_on", "reviewed_by"]}),
-        ("Search engines", {"fields": ["seo_title", "seo_description", "onet_code",
-                                       "isco_code"]}),
-        ("Section introductions", {"fields": ["salary_intro", "salary_caveat", "path_intro",
-                                              "skills_intro", "market_intro", "cta_text"]}),
-        ("Personalized plan", {"fields": ["baseline_hours_per_week", "plan_min_months",
-                                          "plan_max_months"]}),
-        ("History", {"fields": ["created_at", "updated_at", "content_changed_at"],
-                     "classes": ["collapse"]}),
+        ("Search engines", {"fields": ["seo_title", "seo_description", "onet_code", "isco_code"]}),
+        (
+            "Section introductions",
+            {
+                "fields": [
+                    "salary_intro",
+                    "salary_caveat",
+                    "path_intro",
+                    "skills_intro",
+                    "market_intro",
+                    "cta_text",
+                ]
+            },
+        ),
+        (
+            "Personalized plan",
+            {"fields": ["baseline_hours_per_week", "plan_min_months", "plan_max_months"]},
+        ),
+        (
+            "History",
+            {"fields": ["created_at", "updated_at", "content_changed_at"], "classes": ["collapse"]},
+        ),
     ]
-    inlines = [StageInline, SkillInline, KeyFactInline, ComparisonInline, MythInline,
-               FAQInline, MarketInsightInline, BackgroundInline, LanguageOptionInline]
+    inlines = [
+        StageInline,
+        SkillInline,
+        KeyFactInline,
+        ComparisonInline,
+        MythInline,
+        FAQInline,
+        MarketInsightInline,
+        BackgroundInline,
+        LanguageOptionInline,
+    ]
 
 
 @admin.register(Skill)

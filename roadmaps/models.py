@@ -58,9 +58,7 @@ class Profession(TimeStamped):
     slug = models.SlugField(
         unique=True, help_text="The guide's address: /careers/<slug>/. Changing it breaks links."
     )
-    headline = models.CharField(
-        max_length=200, help_text="The hero's first line, under the title."
-    )
+    headline = models.CharField(max_length=200, help_text="The hero's first line, under the title.")
     intro = models.TextField(help_text="The hero's short paragraph.")
     seo_title = models.CharField(
         max_length=70,
@@ -137,14 +135,20 @@ class Profession(TimeStamped):
                 name="profession_plan_bounds",
             ),
             models.CheckConstraint(
-                condition=Q(baseline_hours_per_week__gte=1)
-                & Q(baseline_hours_per_week__lte=80),
+                condition=Q(baseline_hours_per_week__gte=1) & Q(baseline_hours_per_week__lte=80),
                 name="profession_baseline_hours",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.content_changed_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "content_changed_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("guide", kwargs={"slug": self.slug})
@@ -412,9 +416,7 @@ class Country(TimeStamped):
         ordering = ["region__position", "position", "name"]
         verbose_name_plural = "countries"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_iso_code"
-            ),
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_iso_code"),
         ]
 
     def __str__(self):

@@ -10,8 +10,12 @@ from django.apps import apps as global_apps
 EDITORS = "Editors"
 CONTENT_APPS = ("roadmaps", "salaries", "stories")
 # Editors may not delete guides (blocks use PROTECT too), nor touch the load marker.
-WITHHELD = {"delete_profession", "add_startercontent", "change_startercontent",
-            "delete_startercontent"}
+WITHHELD = {
+    "delete_profession",
+    "add_startercontent",
+    "change_startercontent",
+    "delete_startercontent",
+}
 
 
 def grant_editor_permissions(sender=None, apps=global_apps, using="default", **kwargs):
@@ -24,7 +28,9 @@ def grant_editor_permissions(sender=None, apps=global_apps, using="default", **k
     group = Group.objects.using(using).filter(name=EDITORS).first()
     if group is None:
         return
-    perms = Permission.objects.using(using).filter(
-        content_type__app_label__in=CONTENT_APPS
-    ).exclude(codename__in=WITHHELD)
+    perms = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=CONTENT_APPS)
+        .exclude(codename__in=WITHHELD)
+    )
     group.permissions.add(*perms)

@@ -36,14 +36,20 @@ def watch_blocks(*models):
     """Connect the models whose rows carry a `profession` foreign key."""
     for model in models:
         post_save.connect(_block_changed, sender=model, dispatch_uid=f"block-save-{model.__name__}")
-        post_delete.connect(_block_changed, sender=model, dispatch_uid=f"block-del-{model.__name__}")
+        post_delete.connect(
+            _block_changed, sender=model, dispatch_uid=f"block-del-{model.__name__}"
+        )
 
 
 def watch_shared(*models):
     """Connect rows shared by every guide (regions, countries, grades, sources)."""
     for model in models:
-        post_save.connect(_shared_row_changed, sender=model, dispatch_uid=f"shared-save-{model.__name__}")
-        post_delete.connect(_shared_row_changed, sender=model, dispatch_uid=f"shared-del-{model.__name__}")
+        post_save.connect(
+            _shared_row_changed, sender=model, dispatch_uid=f"shared-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _shared_row_changed, sender=model, dispatch_uid=f"shared-del-{model.__name__}"
+        )
 
 
 def watch_m2m(*through_models):
@@ -54,7 +60,16 @@ def watch_m2m(*through_models):
 def connect():
     from . import models as m
 
-    watch_blocks(m.Skill, m.Stage, m.KeyFact, m.Comparison, m.Myth, m.FAQ, m.MarketInsight,
-                 m.Background, m.LanguageOption)
+    watch_blocks(
+        m.Skill,
+        m.Stage,
+        m.KeyFact,
+        m.Comparison,
+        m.Myth,
+        m.FAQ,
+        m.MarketInsight,
+        m.Background,
+        m.LanguageOption,
+    )
     watch_shared(m.Region, m.Country, m.Person)
     watch_m2m(m.Stage.skills.through, m.Background.skills.through)

@@ -7,8 +7,14 @@ from .models import Story
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "profession", "transition_months", "background",
-                    "is_published", "position"]
+    list_display = [
+        "__str__",
+        "profession",
+        "transition_months",
+        "background",
+        "is_published",
+        "position",
+    ]
     list_editable = ["is_published", "position"]
     list_filter = ["profession", "is_published", "background"]
     search_fields = ["first_name", "former_role", "body", "stack"]

@@ -6,300 +6,818 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(unique=True)),
-                ('role', models.CharField(blank=True, help_text="E.g. 'Senior backend engineer'.", max_length=160)),
-                ('bio', models.TextField(blank=True, help_text='A few sentences shown on the profile page.')),
-                ('profile_url', models.URLField(blank=True, help_text='An external profile (LinkedIn, GitHub, personal site).')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True, help_text="E.g. 'Senior backend engineer'.", max_length=160
+                    ),
+                ),
+                (
+                    "bio",
+                    models.TextField(
+                        blank=True, help_text="A few sentences shown on the profile page."
+                    ),
+                ),
+                (
+                    "profile_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="An external profile (LinkedIn, GitHub, personal site).",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'ordering': ['name'],
+                "verbose_name": "person",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=60, unique=True)),
-                ('slug', models.SlugField(unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=60, unique=True)),
+                ("slug", models.SlugField(unique=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='StarterContent',
+            name="StarterContent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'starter content',
+                "verbose_name_plural": "starter content",
             },
         ),
         migrations.CreateModel(
-            name='Profession',
+            name="Profession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text="The profession, e.g. 'Backend Developer'.", max_length=80, unique=True)),
-                ('slug', models.SlugField(help_text="The guide's address: /careers/<slug>/. Changing it breaks links.", unique=True)),
-                ('headline', models.CharField(help_text="The hero's first line, under the title.", max_length=200)),
-                ('intro', models.TextField(help_text="The hero's short paragraph.")),
-                ('seo_title', models.CharField(blank=True, help_text="The browser tab and search result title (about 60 characters). Empty: 'How to Become a <name> in <year>'.", max_length=70)),
-                ('seo_description', models.CharField(blank=True, help_text='The search result snippet (140–160 characters). Empty: the headline.', max_length=200)),
-                ('onet_code', models.CharField(blank=True, help_text='E.g. 15-1252.00.', max_length=12, verbose_name='O*NET-SOC code')),
-                ('isco_code', models.CharField(blank=True, help_text='Four digits, e.g. 2512.', max_length=4, verbose_name='ISCO-08 code')),
-                ('reviewed_on', models.DateField(help_text='When an editor last checked the whole guide. The year in the title comes from this date.')),
-                ('is_published', models.BooleanField(default=False, help_text='Only published guides are shown to the public.')),
-                ('is_featured', models.BooleanField(default=False, help_text='Featured guides are shown first, and larger, on the home page.')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order on the home page.')),
-                ('content_changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, help_text='Moves whenever the guide or anything shown on its page is saved or deleted.')),
-                ('baseline_hours_per_week', models.PositiveSmallIntegerField(default=15, help_text='Study hours per week that the learning-path months assume.')),
-                ('plan_min_months', models.PositiveSmallIntegerField(default=6, help_text='The personalized plan never estimates less than this.')),
-                ('plan_max_months', models.PositiveSmallIntegerField(default=27, help_text='The personalized plan never estimates more than this.')),
-                ('salary_intro', models.TextField(blank=True, help_text='The line under the salary heading.')),
-                ('salary_caveat', models.CharField(blank=True, help_text='The caveat shown with the salary figures.', max_length=240)),
-                ('path_intro', models.TextField(blank=True, help_text='The line under the learning-path heading.')),
-                ('skills_intro', models.TextField(blank=True, help_text='The line under the skills heading.')),
-                ('market_intro', models.TextField(blank=True, help_text='The line under the market heading.')),
-                ('cta_text', models.CharField(blank=True, help_text='The closing line that invites readers to the personalized roadmap.', max_length=240, verbose_name='call to action')),
-                ('reviewed_by', models.ForeignKey(blank=True, help_text='Shown in the byline.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviewed_guides', to='roadmaps.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The profession, e.g. 'Backend Developer'.",
+                        max_length=80,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The guide's address: /careers/<slug>/. Changing it breaks links.",
+                        unique=True,
+                    ),
+                ),
+                (
+                    "headline",
+                    models.CharField(
+                        help_text="The hero's first line, under the title.", max_length=200
+                    ),
+                ),
+                ("intro", models.TextField(help_text="The hero's short paragraph.")),
+                (
+                    "seo_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="The browser tab and search result title (about 60 characters). Empty: 'How to Become a <name> in <year>'.",
+                        max_length=70,
+                    ),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(
+                        blank=True,
+                        help_text="The search result snippet (140–160 characters). Empty: the headline.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "onet_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. 15-1252.00.",
+                        max_length=12,
+                        verbose_name="O*NET-SOC code",
+                    ),
+                ),
+                (
+                    "isco_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Four digits, e.g. 2512.",
+                        max_length=4,
+                        verbose_name="ISCO-08 code",
+                    ),
+                ),
+                (
+                    "reviewed_on",
+                    models.DateField(
+                        help_text="When an editor last checked the whole guide. The year in the title comes from this date."
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False, help_text="Only published guides are shown to the public."
+                    ),
+                ),
+                (
+                    "is_featured",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Featured guides are shown first, and larger, on the home page.",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Order on the home page."
+                    ),
+                ),
+                (
+                    "content_changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        help_text="Moves whenever the guide or anything shown on its page is saved or deleted.",
+                    ),
+                ),
+                (
+                    "baseline_hours_per_week",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        help_text="Study hours per week that the learning-path months assume.",
+                    ),
+                ),
+                (
+                    "plan_min_months",
+                    models.PositiveSmallIntegerField(
+                        default=6, help_text="The personalized plan never estimates less than this."
+                    ),
+                ),
+                (
+                    "plan_max_months",
+                    models.PositiveSmallIntegerField(
+                        default=27,
+                        help_text="The personalized plan never estimates more than this.",
+                    ),
+                ),
+                (
+                    "salary_intro",
+                    models.TextField(blank=True, help_text="The line under the salary heading."),
+                ),
+                (
+                    "salary_caveat",
+                    models.CharField(
+                        blank=True,
+                        help_text="The caveat shown with the salary figures.",
+                        max_length=240,
+                    ),
+                ),
+                (
+                    "path_intro",
+                    models.TextField(
+                        blank=True, help_text="The line under the learning-path heading."
+                    ),
+                ),
+                (
+                    "skills_intro",
+                    models.TextField(blank=True, help_text="The line under the skills heading."),
+                ),
+                (
+                    "market_intro",
+                    models.TextField(blank=True, help_text="The line under the market heading."),
+                ),
+                (
+                    "cta_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="The closing line that invites readers to the personalized roadmap.",
+                        max_length=240,
+                        verbose_name="call to action",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Shown in the byline.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviewed_guides",
+                        to="roadmaps.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Myth',
+            name="Myth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('myth', models.TextField(help_text='The belief, as people say it.')),
-                ('reality', models.TextField(help_text='What is actually true.')),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='myths', to='roadmaps.profession', verbose_name='guide')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                ("myth", models.TextField(help_text="The belief, as people say it.")),
+                ("reality", models.TextField(help_text="What is actually true.")),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="myths",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='LanguageOption',
+            name="LanguageOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('name', models.CharField(max_length=40)),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='languages', to='roadmaps.profession', verbose_name='guide')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                ("name", models.CharField(max_length=40)),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="languages",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'first-language option',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "first-language option",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='KeyFact',
+            name="KeyFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('kind', models.CharField(choices=[('training', 'Training duration (months)'), ('job_search', 'Job search duration (months)'), ('education', 'Education'), ('english', 'English level'), ('demand', 'Demand trend')], max_length=20)),
-                ('label', models.CharField(help_text="As shown, e.g. 'Training Duration'.", max_length=60)),
-                ('min_months', models.PositiveSmallIntegerField(blank=True, help_text='Durations only: the shortest usual time.', null=True)),
-                ('max_months', models.PositiveSmallIntegerField(blank=True, help_text='Durations only: the longest usual time.', null=True)),
-                ('text', models.CharField(blank=True, help_text='Text facts only (education, English, demand).', max_length=200)),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facts', to='roadmaps.profession', verbose_name='guide')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("training", "Training duration (months)"),
+                            ("job_search", "Job search duration (months)"),
+                            ("education", "Education"),
+                            ("english", "English level"),
+                            ("demand", "Demand trend"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="As shown, e.g. 'Training Duration'.", max_length=60
+                    ),
+                ),
+                (
+                    "min_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Durations only: the shortest usual time.", null=True
+                    ),
+                ),
+                (
+                    "max_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Durations only: the longest usual time.", null=True
+                    ),
+                ),
+                (
+                    "text",
+                    models.CharField(
+                        blank=True,
+                        help_text="Text facts only (education, English, demand).",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facts",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FAQ',
+            name="FAQ",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('question', models.CharField(max_length=200)),
-                ('answer', models.TextField(help_text="Plain text; a blank line starts a new paragraph. Don't repeat salary figures here: link to the salary section with 'See also' instead.")),
-                ('see_also', models.CharField(blank=True, choices=[('salaries', 'Salaries'), ('path', 'Learning path'), ('skills', 'Skills'), ('duration', 'How long it takes'), ('comparisons', 'Related fields'), ('stories', 'Career transitions'), ('market', 'Market')], help_text='Adds a link to this section of the guide under the answer.', max_length=20)),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='faqs', to='roadmaps.profession', verbose_name='guide')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                ("question", models.CharField(max_length=200)),
+                (
+                    "answer",
+                    models.TextField(
+                        help_text="Plain text; a blank line starts a new paragraph. Don't repeat salary figures here: link to the salary section with 'See also' instead."
+                    ),
+                ),
+                (
+                    "see_also",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("salaries", "Salaries"),
+                            ("path", "Learning path"),
+                            ("skills", "Skills"),
+                            ("duration", "How long it takes"),
+                            ("comparisons", "Related fields"),
+                            ("stories", "Career transitions"),
+                            ("market", "Market"),
+                        ],
+                        help_text="Adds a link to this section of the guide under the answer.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="faqs",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'FAQ entry',
-                'verbose_name_plural': 'FAQ entries',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name": "FAQ entry",
+                "verbose_name_plural": "FAQ entries",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Comparison',
+            name="Comparison",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('related_name', models.CharField(help_text="E.g. 'Frontend Developer'.", max_length=80, verbose_name='related profession')),
-                ('points', models.TextField(help_text='One point per line, in the order shown.')),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comparisons', to='roadmaps.profession', verbose_name='guide')),
-                ('related_guide', models.ForeignKey(blank=True, help_text="The related profession's guide. Linked only once that guide is published.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='roadmaps.profession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                (
+                    "related_name",
+                    models.CharField(
+                        help_text="E.g. 'Frontend Developer'.",
+                        max_length=80,
+                        verbose_name="related profession",
+                    ),
+                ),
+                ("points", models.TextField(help_text="One point per line, in the order shown.")),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comparisons",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
+                (
+                    "related_guide",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The related profession's guide. Linked only once that guide is published.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="roadmaps.profession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MarketInsight',
+            name="MarketInsight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('text', models.TextField()),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='market_insights', to='roadmaps.profession', verbose_name='guide')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='insights', to='roadmaps.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="market_insights",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="insights",
+                        to="roadmaps.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80)),
-                ('code', models.CharField(help_text='Two capital letters, e.g. DE.', max_length=2, unique=True, verbose_name='ISO 3166-1 code')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='countries', to='roadmaps.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Two capital letters, e.g. DE.",
+                        max_length=2,
+                        unique=True,
+                        verbose_name="ISO 3166-1 code",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="countries",
+                        to="roadmaps.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['region__position', 'position', 'name'],
+                "verbose_name_plural": "countries",
+                "ordering": ["region__position", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('name', models.CharField(max_length=60)),
-                ('kind', models.CharField(choices=[('technical', 'Technical'), ('soft', 'Soft')], default='technical', max_length=10)),
-                ('description', models.CharField(blank=True, help_text="One short sentence; shown as the skill's hint.", max_length=200)),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skills', to='roadmaps.profession', verbose_name='guide')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("technical", "Technical"), ("soft", "Soft")],
+                        default="technical",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="One short sentence; shown as the skill's hint.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="skills",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Background',
+            name="Background",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('name', models.CharField(help_text="E.g. 'System administrator'.", max_length=80)),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='backgrounds', to='roadmaps.profession', verbose_name='guide')),
-                ('skills', models.ManyToManyField(blank=True, help_text='Skills it usually brings.', related_name='backgrounds', to='roadmaps.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                ("name", models.CharField(help_text="E.g. 'System administrator'.", max_length=80)),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="backgrounds",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Skills it usually brings.",
+                        related_name="backgrounds",
+                        to="roadmaps.skill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('month_from', models.PositiveSmallIntegerField(help_text='First month of the stage, from 1.')),
-                ('month_to', models.PositiveSmallIntegerField(help_text='Last month of the stage.')),
-                ('open_ended', models.BooleanField(default=False, help_text="Shows '+' after the last month, as in 'Months 10–12+'.")),
-                ('title', models.CharField(max_length=120)),
-                ('description', models.TextField()),
-                ('steps', models.TextField(blank=True, help_text="Concrete actions, one per line, in order: 'Build a CRUD API with …'.")),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stages', to='roadmaps.profession', verbose_name='guide')),
-                ('skills', models.ManyToManyField(blank=True, help_text='The skills this stage teaches.', related_name='stages', to='roadmaps.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                (
+                    "month_from",
+                    models.PositiveSmallIntegerField(help_text="First month of the stage, from 1."),
+                ),
+                (
+                    "month_to",
+                    models.PositiveSmallIntegerField(help_text="Last month of the stage."),
+                ),
+                (
+                    "open_ended",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shows '+' after the last month, as in 'Months 10–12+'.",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120)),
+                ("description", models.TextField()),
+                (
+                    "steps",
+                    models.TextField(
+                        blank=True,
+                        help_text="Concrete actions, one per line, in order: 'Build a CRUD API with …'.",
+                    ),
+                ),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stages",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The skills this stage teaches.",
+                        related_name="stages",
+                        to="roadmaps.skill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='profession',
-            constraint=models.CheckConstraint(condition=models.Q(('plan_min_months__gt', 0), ('plan_max_months__gte', models.F('plan_min_months'))), name='profession_plan_bounds'),
+            model_name="profession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("plan_min_months__gt", 0),
+                    ("plan_max_months__gte", models.F("plan_min_months")),
+                ),
+                name="profession_plan_bounds",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profession',
-            constraint=models.CheckConstraint(condition=models.Q(('baseline_hours_per_week__gte', 1), ('baseline_hours_per_week__lte', 80)), name='profession_baseline_hours'),
+            model_name="profession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("baseline_hours_per_week__gte", 1), ("baseline_hours_per_week__lte", 80)
+                ),
+                name="profession_baseline_hours",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='languageoption',
-            constraint=models.UniqueConstraint(fields=('profession', 'name'), name='language_unique_name'),
+            model_name="languageoption",
+            constraint=models.UniqueConstraint(
+                fields=("profession", "name"), name="language_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyfact',
-            constraint=models.UniqueConstraint(fields=('profession', 'kind'), name='keyfact_unique_kind'),
+            model_name="keyfact",
+            constraint=models.UniqueConstraint(
+                fields=("profession", "kind"), name="keyfact_unique_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyfact',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['training', 'job_search']), ('max_months__isnull', False), ('min_months__isnull', False), ('min_months__lte', models.F('max_months'))), models.Q(models.Q(('kind__in', ['training', 'job_search']), _negated=True), models.Q(('text', ''), _negated=True)), _connector='OR'), name='keyfact_typed_value'),
+            model_name="keyfact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ["training", "job_search"]),
+                        ("max_months__isnull", False),
+                        ("min_months__isnull", False),
+                        ("min_months__lte", models.F("max_months")),
+                    ),
+                    models.Q(
+                        models.Q(("kind__in", ["training", "job_search"]), _negated=True),
+                        models.Q(("text", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="keyfact_typed_value",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comparison',
-            constraint=models.UniqueConstraint(fields=('profession', 'related_name'), name='comparison_unique_name'),
+            model_name="comparison",
+            constraint=models.UniqueConstraint(
+                fields=("profession", "related_name"), name="comparison_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='country',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z]{2}$')), name='country_iso_code'),
+            model_name="country",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Z]{2}$")), name="country_iso_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='skill',
-            constraint=models.UniqueConstraint(fields=('profession', 'name'), name='skill_unique_name'),
+            model_name="skill",
+            constraint=models.UniqueConstraint(
+                fields=("profession", "name"), name="skill_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='background',
-            constraint=models.UniqueConstraint(fields=('profession', 'name'), name='background_unique_name'),
+            model_name="background",
+            constraint=models.UniqueConstraint(
+                fields=("profession", "name"), name="background_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(('month_from__gte', 1), ('month_to__gte', models.F('month_from'))), name='stage_months_ordered'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("month_from__gte", 1), ("month_to__gte", models.F("month_from"))
+                ),
+                name="stage_months_ordered",
+            ),
         ),
     ]

@@ -5,73 +5,272 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('roadmaps', '0001_initial'),
+        ("roadmaps", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Grade',
+            name="Grade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('slug', models.SlugField(unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_all_levels', models.BooleanField(default=False, help_text='For sources that publish one figure across all grades.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("slug", models.SlugField(unique=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "is_all_levels",
+                    models.BooleanField(
+                        default=False,
+                        help_text="For sources that publish one figure across all grades.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text="As cited on the page, e.g. 'IT Jobs Watch'.", max_length=160, unique=True)),
-                ('short_name', models.CharField(blank=True, help_text="Short label for tables, e.g. 'Stack Overflow 2025'.", max_length=60)),
-                ('publisher', models.CharField(blank=True, help_text='Who published the figures we quote.', max_length=160)),
-                ('url', models.URLField(help_text='The page or file the figures were read in.', max_length=400)),
-                ('methodology', models.TextField(blank=True, help_text='What the source measures: sample, statistic, pay basis, caveats.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="As cited on the page, e.g. 'IT Jobs Watch'.",
+                        max_length=160,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "short_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Short label for tables, e.g. 'Stack Overflow 2025'.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.CharField(
+                        blank=True, help_text="Who published the figures we quote.", max_length=160
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="The page or file the figures were read in.", max_length=400
+                    ),
+                ),
+                (
+                    "methodology",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the source measures: sample, statistic, pay basis, caveats.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SalaryFigure',
+            name="SalaryFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('segment', models.CharField(blank=True, default='', help_text="Tells apart several figures from one source for the same cell, e.g. 'Engineering manager' or 'Startups'. Empty when the source has one figure per cell.", max_length=80)),
-                ('is_proxy_role', models.BooleanField(default=False, help_text='The figure is for a related job role mapped to this grade (e.g. engineering managers for Lead). The page labels it as such.', verbose_name='proxy role')),
-                ('statistic', models.CharField(choices=[('median', 'Median'), ('mean', 'Mean (average)')], default='median', max_length=10)),
-                ('pay_basis', models.CharField(choices=[('base', 'Base salary'), ('total', 'Total compensation'), ('advertised', 'Advertised salary'), ('b2b', 'B2B contract rate')], default='base', max_length=12)),
-                ('amount', models.PositiveIntegerField(help_text='The median (or mean) exactly as the source published it, in its currency.')),
-                ('p25', models.PositiveIntegerField(blank=True, help_text='Only if the source publishes it.', null=True, verbose_name='25th percentile')),
-                ('p75', models.PositiveIntegerField(blank=True, help_text='Only if the source publishes it.', null=True, verbose_name='75th percentile')),
-                ('currency', models.CharField(help_text='ISO 4217 code as published, e.g. EUR. Never convert.', max_length=3)),
-                ('period', models.CharField(choices=[('year', 'per year'), ('month', 'per month')], default='year', max_length=5)),
-                ('data_year', models.PositiveSmallIntegerField(help_text='The year the data describes.')),
-                ('source_url', models.URLField(blank=True, help_text="The exact page for this figure, if it differs from the source's URL.", max_length=400)),
-                ('note', models.TextField(blank=True, help_text="How the source's category maps to this grade, and caveats.")),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order within a cell.')),
-                ('is_published', models.BooleanField(default=True, help_text='Unpublished figures are hidden.')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='salary_figures', to='roadmaps.country')),
-                ('grade', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='salaries.grade')),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='salary_figures', to='roadmaps.profession', verbose_name='guide')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='salaries.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "segment",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Tells apart several figures from one source for the same cell, e.g. 'Engineering manager' or 'Startups'. Empty when the source has one figure per cell.",
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "is_proxy_role",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The figure is for a related job role mapped to this grade (e.g. engineering managers for Lead). The page labels it as such.",
+                        verbose_name="proxy role",
+                    ),
+                ),
+                (
+                    "statistic",
+                    models.CharField(
+                        choices=[("median", "Median"), ("mean", "Mean (average)")],
+                        default="median",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pay_basis",
+                    models.CharField(
+                        choices=[
+                            ("base", "Base salary"),
+                            ("total", "Total compensation"),
+                            ("advertised", "Advertised salary"),
+                            ("b2b", "B2B contract rate"),
+                        ],
+                        default="base",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.PositiveIntegerField(
+                        help_text="The median (or mean) exactly as the source published it, in its currency."
+                    ),
+                ),
+                (
+                    "p25",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Only if the source publishes it.",
+                        null=True,
+                        verbose_name="25th percentile",
+                    ),
+                ),
+                (
+                    "p75",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Only if the source publishes it.",
+                        null=True,
+                        verbose_name="75th percentile",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        help_text="ISO 4217 code as published, e.g. EUR. Never convert.",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[("year", "per year"), ("month", "per month")],
+                        default="year",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "data_year",
+                    models.PositiveSmallIntegerField(help_text="The year the data describes."),
+                ),
+                (
+                    "source_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The exact page for this figure, if it differs from the source's URL.",
+                        max_length=400,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="How the source's category maps to this grade, and caveats.",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order within a cell."),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(default=True, help_text="Unpublished figures are hidden."),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="salary_figures",
+                        to="roadmaps.country",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="figures",
+                        to="salaries.grade",
+                    ),
+                ),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="salary_figures",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="figures",
+                        to="salaries.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profession', 'country', 'grade__position', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('profession', 'country', 'grade', 'source', 'segment'), name='figure_unique_cell'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='figure_amount_positive'), models.CheckConstraint(condition=models.Q(('p25__isnull', True), models.Q(('p25__gt', 0), ('p25__lte', models.F('amount'))), _connector='OR'), name='figure_p25_le_median'), models.CheckConstraint(condition=models.Q(('p75__isnull', True), ('p75__gte', models.F('amount')), _connector='OR'), name='figure_p75_ge_median'), models.CheckConstraint(condition=models.Q(('currency__regex', '^[A-Z]{3}$')), name='figure_currency_iso'), models.CheckConstraint(condition=models.Q(('data_year__gte', 1990), ('data_year__lte', 2100)), name='figure_data_year_range')],
+                "ordering": ["profession", "country", "grade__position", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("profession", "country", "grade", "source", "segment"),
+                        name="figure_unique_cell",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="figure_amount_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("p25__isnull", True),
+                            models.Q(("p25__gt", 0), ("p25__lte", models.F("amount"))),
+                            _connector="OR",
+                        ),
+                        name="figure_p25_le_median",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("p75__isnull", True), ("p75__gte", models.F("amount")), _connector="OR"
+                        ),
+                        name="figure_p75_ge_median",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("currency__regex", "^[A-Z]{3}$")),
+                        name="figure_currency_iso",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("data_year__gte", 1990), ("data_year__lte", 2100)),
+                        name="figure_data_year_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,37 +5,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('roadmaps', '0001_initial'),
+        ("roadmaps", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(help_text="Unique within the guide, e.g. 'olga-teacher'.")),
-                ('first_name', models.CharField(help_text='First name only, for privacy.', max_length=40)),
-                ('former_role', models.CharField(help_text='As they described it.', max_length=80)),
-                ('transition_months', models.PositiveSmallIntegerField(help_text='Months from starting to learn to the first job offer.')),
-                ('hours_per_week', models.PositiveSmallIntegerField(blank=True, help_text='Study hours per week, if they told us.', null=True)),
-                ('stack', models.CharField(blank=True, help_text="The language or stack they chose, e.g. 'Node.js'.", max_length=80)),
-                ('body', models.TextField(help_text='Plain text; a blank line starts a paragraph.', verbose_name='story')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first.')),
-                ('is_published', models.BooleanField(default=False, help_text='Drafts are hidden.')),
-                ('background', models.ForeignKey(blank=True, help_text='The closest reader background; the personalized plan matches on it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='roadmaps.background')),
-                ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stories', to='roadmaps.profession', verbose_name='guide')),
-                ('skills', models.ManyToManyField(blank=True, help_text="Skills they already had or leaned on; used to match readers' plans.", related_name='stories', to='roadmaps.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "slug",
+                    models.SlugField(help_text="Unique within the guide, e.g. 'olga-teacher'."),
+                ),
+                (
+                    "first_name",
+                    models.CharField(help_text="First name only, for privacy.", max_length=40),
+                ),
+                ("former_role", models.CharField(help_text="As they described it.", max_length=80)),
+                (
+                    "transition_months",
+                    models.PositiveSmallIntegerField(
+                        help_text="Months from starting to learn to the first job offer."
+                    ),
+                ),
+                (
+                    "hours_per_week",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Study hours per week, if they told us.", null=True
+                    ),
+                ),
+                (
+                    "stack",
+                    models.CharField(
+                        blank=True,
+                        help_text="The language or stack they chose, e.g. 'Node.js'.",
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text; a blank line starts a paragraph.",
+                        verbose_name="story",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Lower numbers come first."
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(default=False, help_text="Drafts are hidden."),
+                ),
+                (
+                    "background",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The closest reader background; the personalized plan matches on it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="roadmaps.background",
+                    ),
+                ),
+                (
+                    "profession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stories",
+                        to="roadmaps.profession",
+                        verbose_name="guide",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Skills they already had or leaned on; used to match readers' plans.",
+                        related_name="stories",
+                        to="roadmaps.skill",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'stories',
-                'ordering': ['position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('profession', 'slug'), name='story_unique_slug'), models.CheckConstraint(condition=models.Q(('transition_months__gte', 1), ('transition_months__lte', 120)), name='story_transition_months_range'), models.CheckConstraint(condition=models.Q(('hours_per_week__isnull', True), models.Q(('hours_per_week__gte', 1), ('hours_per_week__lte', 100)), _connector='OR'), name='story_hours_range')],
+                "verbose_name_plural": "stories",
+                "ordering": ["position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("profession", "slug"), name="story_unique_slug"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("transition_months__gte", 1), ("transition_months__lte", 120)
+                        ),
+                        name="story_transition_months_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("hours_per_week__isnull", True),
+                            models.Q(("hours_per_week__gte", 1), ("hours_per_week__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="story_hours_range",
+                    ),
+                ],
             },
         ),
     ]

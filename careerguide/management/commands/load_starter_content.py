@@ -19,9 +19,7 @@ class Command(BaseCommand):
         try:
             counts = starter.load()
         except starter.AlreadyLoaded:
-            message = (
-                "Starter content was loaded before; leaving the database as editors left it."
-            )
+            message = "Starter content was loaded before; leaving the database as editors left it."
             if strict:
                 raise CommandError(message) from None
             self.stdout.write(message)

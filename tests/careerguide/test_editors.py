@@ -1,0 +1,104 @@
+"""The Editors group edits content in the admin, and nothing else."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from salaries.models import SalaryFigure
+from stories.models import Story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("edna", password="a long editor password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_editors_group_exists_with_content_permissions_only():
+    perms = set(
+        Group.objects.get(name="Editors").permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    assert ("salaries", "change_salaryfigure") in perms
+    assert ("stories", "add_story") in perms
+    assert ("roadmaps", "change_profession") in perms
+    assert ("roadmaps", "delete_profession") not in perms
+    assert not {app for app, _ in perms} & {"auth", "admin", "sessions", "contenttypes"}
+
+
+def test_editor_changes_a_salary_figure(editor_client, full_guide):
+    figure = SalaryFigure.objects.get(profession=full_guide)
+    url = reverse("admin:salaries_salaryfigure_change", args=[figure.pk])
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data.update(amount=54321, is_published="on")
+    data = {k: v for k, v in data.items() if k not in {"created_at", "updated_at"}}
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    figure.refresh_from_db()
+    assert figure.amount == 54321
+    page = editor_client.get(full_guide.get_absolute_url()).content.decode()
+    assert "€54,321" in page
+
+
+def test_editor_changes_a_story_and_the_page_shows_it_next_request(
+    editor_client, client, full_guide
+):
+    story = Story.objects.get(profession=full_guide)
+    url = reverse("admin:stories_story_change", args=[story.pk])
+    form = editor_client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data["skills"] = [s.pk for s in data.get("skills", [])]
+    data.update(body="Olga now mentors other teachers.", is_published="on")
+    data = {k: v for k, v in data.items() if k not in {"created_at", "updated_at"}}
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    editor_client.logout()
+    assert (
+        "Olga now mentors other teachers."
+        in client.get(full_guide.get_absolute_url()).content.decode()
+    )
+
+
+def test_editor_gets_403_on_users_and_groups(editor_client):
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_user_add")).status_code == 403
+
+
+def test_editor_cannot_delete_a_guide(editor_client, guide):
+    url = reverse("admin:roadmaps_profession_delete", args=[guide.pk])
+    assert editor_client.get(url).status_code == 403
+    assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    guide.refresh_from_db()
+
+
+def test_admin_pages_open_for_an_editor(editor_client, full_guide):
+    for name in [
+        "roadmaps_profession_change",
+        "salaries_salaryfigure_changelist",
+        "stories_story_changelist",
+    ]:
+        args = [full_guide.pk] if name.endswith("_change") else []
+        assert editor_client.get(reverse(f"admin:{name}", args=args)).status_code == 200, name
+
+
+def test_view_on_site_points_at_the_guide(editor_client, full_guide):
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(full_guide)
+    response = editor_client.get(reverse("admin:view_on_site", args=[ct.pk, full_guide.pk]))
+    assert response.status_code == 302
+    assert response["Location"].endswith(full_guide.get_absolute_url())

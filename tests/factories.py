@@ -1,0 +1,138 @@
+"""Small factories: the fewest rows a test needs, with overridable fields."""
+
+import datetime
+import itertools
+
+from roadmaps.models import (
+    FAQ,
+    Background,
+    Comparison,
+    Country,
+    KeyFact,
+    MarketInsight,
+    Myth,
+    Profession,
+    Region,
+    Skill,
+    Stage,
+)
+from salaries.models import Grade, SalaryFigure, Source
+from stories.models import Story
+
+_seq = itertools.count(1)
+
+
+def guide(**kw):
+    n = next(_seq)
+    fields = {
+        "name": f"Test Developer {n}",
+        "slug": f"test-developer-{n}",
+        "headline": "Headline of the guide.",
+        "intro": "Intro of the guide.",
+        "reviewed_on": datetime.date(2026, 11, 20),
+        "is_published": True,
+    }
+    fields.update(kw)
+    return Profession.objects.create(**fields)
+
+
+def region(**kw):
+    n = next(_seq)
+    fields = {"name": f"Region {n}", "slug": f"region-{n}"}
+    fields.update(kw)
+    return Region.objects.create(**fields)
+
+
+def country(**kw):
+    n = next(_seq)
+    code = kw.pop("code", None) or f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}"
+    fields = {"name": f"Country {code}", "code": code}
+    fields.update(kw)
+    if "region" not in fields:
+        fields["region"] = region()
+    return Country.objects.get_or_create(code=fields.pop("code"), defaults=fields)[0]
+
+
+def grade(name="Junior", position=0, all_levels=False):
+    return Grade.objects.get_or_create(
+        slug=name.lower().replace(" ", "-"),
+        defaults={"name": name, "position": position, "is_all_levels": all_levels},
+    )[0]
+
+
+def grades():
+    return [
+        grade(name, position, name == "All levels")
+        for position, name in enumerate(["Junior", "Middle", "Senior", "Lead", "All levels"])
+    ]
+
+
+def source(**kw):
+    n = next(_seq)
+    fields = {"name": f"Source {n}", "url": f"https://example.org/source-{n}"}
+    fields.update(kw)
+    return Source.objects.create(**fields)
+
+
+def figure(profession, **kw):
+    fields = {
+        "profession": profession,
+        "amount": 50000,
+        "currency": "EUR",
+        "period": "year",
+        "data_year": 2025,
+    }
+    fields.update(kw)
+    fields.setdefault("country", country(code="DE"))
+    fields.setdefault("grade", grade())
+    fields.setdefault("source", source())
+    return SalaryFigure.objects.create(**fields)
+
+
+def story(profession, **kw):
+    n = next(_seq)
+    fields = {
+        "profession": profession,
+        "slug": f"person-{n}",
+        "first_name": f"Person{n}",
+        "former_role": "Teacher",
+        "transition_months": 12,
+        "body": f"Story body {n}.",
+        "is_published": True,
+    }
+    fields.update(kw)
+    return Story.objects.create(**fields)
+
+
+def full_guide(**kw):
+    """A guide with one row in every section, each with recognisable text."""
+    g = guide(**kw)
+    python = Skill.objects.create(profession=g, name="Python", kind="technical")
+    Skill.objects.create(profession=g, name="Teamwork", kind="soft")
+    stage = Stage.objects.create(
+        profession=g,
+        month_from=1,
+        month_to=3,
+        title="Stage One Title",
+        description="Stage one description.",
+        steps="First step\nSecond step",
+    )
+    stage.skills.add(python)
+    KeyFact.objects.create(
+        profession=g, kind="training", label="Training Duration", min_months=6, max_months=18
+    )
+    KeyFact.objects.create(profession=g, kind="english", label="English Level", text="B1 level")
+    Comparison.objects.create(
+        profession=g, related_name="Frontend Developer", points="Point one\nPoint two"
+    )
+    Myth.objects.create(profession=g, myth="A myth text", reality="The reality text")
+    FAQ.objects.create(
+        profession=g, question="A question?", answer="An answer.", see_also="salaries"
+    )
+    eu = Region.objects.get_or_create(slug="europe", defaults={"name": "Europe"})[0]
+    MarketInsight.objects.create(profession=g, region=eu, text="A market insight.")
+    Background.objects.create(profession=g, name="Teacher")
+    grades()
+    figure(g, country=country(code="DE", region=eu), grade=grade("Junior"), amount=53000)
+    story(g, first_name="Olga", former_role="School Teacher")
+    return g
