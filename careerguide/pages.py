@@ -5,6 +5,7 @@ queries however much content there is. Views call these; templates only read.
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.db import DatabaseError
 from django.http import Http404
 
 from roadmaps.models import (
@@ -13,13 +14,17 @@ from roadmaps.models import (
     KeyFact,
     MarketInsight,
     Myth,
+    Person,
     Profession,
     Skill,
+    SlugRedirect,
     Stage,
 )
 from salaries.models import Grade, SalaryFigure
 from salaries.tables import salary_tables, sources_used
 from stories.models import Story
+
+from .models import SitePage
 
 
 @dataclass
@@ -39,9 +44,110 @@ class GuidePage:
     salary_count: int
 
 
+@dataclass
+class HomePage:
+    featured: Profession | None
+    others: list
+    last_modified: object
+
+
 def home_page():
     """Published guides, featured first. One query."""
-    return list(Profession.objects.published().order_by("-is_featured", "position", "name"))
+    guides = list(Profession.objects.published().order_by("-is_featured", "position", "name"))
+    featured = guides[0] if guides else None
+    return HomePage(
+        featured=featured,
+        others=guides[1:],
+        last_modified=max((g.content_changed_at for g in guides), default=None),
+    )
+
+
+def guide_redirect(slug):
+    """The current URL of a published guide that used to have `slug`, or None."""
+    row = (
+        SlugRedirect.objects.filter(old_slug=slug, profession__is_published=True)
+        .select_related("profession")
+        .first()
+    )
+    return row.profession.get_absolute_url() if row else None
+
+
+def guide_card(slug):
+    """The guide and its key facts, for the social card image."""
+    try:
+        guide = Profession.objects.published().get(slug=slug)
+    except Profession.DoesNotExist:
+        raise Http404("No such guide") from None
+    # Short facts fit the card: the durations and the demand trend.
+    kinds = [KeyFact.TRAINING, KeyFact.JOB_SEARCH, KeyFact.DEMAND]
+    facts = list(KeyFact.objects.filter(profession=guide, kind__in=kinds))
+    return guide, facts
+
+
+def guides_for_404():
+    """Links for the 404 page; none if the database is unavailable."""
+    try:
+        return list(Profession.objects.published().only("name", "slug", "reviewed_on"))
+    except DatabaseError:
+        return []
+
+
+@dataclass
+class SitePageData:
+    page: SitePage
+    last_modified: object
+    sources: list
+    gaps: list  # [(guide, [(country, [grade, ...]), ...]), ...]
+
+
+def site_page(slug):
+    """A published site page; the methodology page also lists every source in use
+    and the grades that have no figure."""
+    try:
+        page = SitePage.objects.published().get(slug=slug)
+    except SitePage.DoesNotExist:
+        raise Http404("No such page") from None
+    sources, gaps, last_modified = [], [], page.content_changed_at
+    if slug == SitePage.METHODOLOGY:
+        figures = list(
+            SalaryFigure.objects.published()
+            .filter(profession__is_published=True)
+            .select_related("source", "country", "profession", "grade")
+            .order_by("profession__position", "country__position", "country__name")
+        )
+        sources = sorted({f.source for f in figures}, key=lambda s: s.name.lower())
+        grades = [g for g in Grade.objects.all() if not g.is_all_levels]
+        by_guide = {}
+        for f in figures:
+            by_guide.setdefault(f.profession, {}).setdefault(f.country, set()).add(f.grade_id)
+        for guide, countries in by_guide.items():
+            missing = [
+                (country, [g for g in grades if g.pk not in have])
+                for country, have in countries.items()
+            ]
+            gaps.append((guide, [(c, g) for c, g in missing if g]))
+        last_modified = max([last_modified] + [g.content_changed_at for g in by_guide])
+    return SitePageData(page=page, last_modified=last_modified, sources=sources, gaps=gaps)
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    guides: list
+    last_modified: object
+
+
+def person_page(slug):
+    """A reviewer's profile; 404 unless they stand behind a published guide."""
+    try:
+        person = Person.objects.get(slug=slug)
+    except Person.DoesNotExist:
+        raise Http404("No such person") from None
+    guides = list(Profession.objects.published().filter(reviewed_by=person))
+    if not guides:
+        raise Http404("No such person")
+    last_modified = max([person.updated_at] + [g.content_changed_at for g in guides])
+    return PersonPage(person=person, guides=guides, last_modified=last_modified)
 
 
 def guide_page(slug, *, include_drafts=False):

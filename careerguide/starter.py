@@ -22,6 +22,7 @@ from roadmaps.models import (
     LanguageOption,
     MarketInsight,
     Myth,
+    Person,
     Profession,
     Region,
     Skill,
@@ -30,6 +31,8 @@ from roadmaps.models import (
 )
 from salaries.models import Grade, SalaryFigure, Source
 from stories.models import Story
+
+from .models import SitePage
 
 STARTER_DIR = Path(settings.BASE_DIR) / "fixtures" / "starter"
 MARKER = "starter-content-v1"
@@ -65,9 +68,13 @@ def load(directory=STARTER_DIR):
             slug=slug, defaults={"name": name, "position": position, "is_all_levels": all_levels}
         )
     sources = _load_sources(directory / "salary-sources.csv")
+    site = json.loads((directory / "site.json").read_text("utf-8"))
+    reviewer = Person.objects.create(**site["reviewer"])
+    for pos, page in enumerate(site["pages"]):
+        SitePage.objects.create(position=pos, **page)
     for path in sorted(directory.glob("guide-*.json")):
         data = json.loads(path.read_text("utf-8"))
-        guide = _load_guide(data, countries)
+        guide = _load_guide(data, countries, reviewer)
         counts[guide.slug] = guide
     counts["figures"] = _load_figures(directory / "salary-figures.csv", countries, grades, sources)
     StarterContent.objects.create(name=MARKER)
@@ -104,7 +111,7 @@ def _load_sources(path):
     return sources
 
 
-def _load_guide(data, countries):
+def _load_guide(data, countries, reviewer):
     g = data["guide"]
     guide = Profession.objects.create(
         name=g["name"],
@@ -125,6 +132,7 @@ def _load_guide(data, countries):
         skills_intro=g["skills_intro"],
         market_intro=g["market_intro"],
         cta_text=g["cta_text"],
+        reviewed_by=reviewer,
         is_published=True,
         is_featured=True,
     )

@@ -1,13 +1,30 @@
-"""Public URLs, then the admin under ADMIN_URL."""
+"""Public URLs, then the admin under ADMIN_URL, then site pages (catch-all slug)."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import views
+from .sitemaps import SITEMAPS
+
+handler404 = "careerguide.views.not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("careers/<slug:slug>/", views.guide, name="guide"),
+    path("careers/<slug:slug>/social.png", views.guide_card, name="guide_card"),
+    path("social.png", views.site_card, name="site_card"),
+    path("people/<slug:slug>/", views.person, name="person"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        require_safe(sitemap),
+        # Our template keeps lastmod's time of day: it is the content stamp.
+        {"sitemaps": SITEMAPS, "template_name": "careerguide/sitemap.xml"},
+        name="sitemap",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("<slug:slug>/", views.site_page, name="site_page"),
 ]

@@ -1,20 +1,153 @@
 """Site-wide views. Each reads its page through one query function in `pages`."""
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from . import pages
+from . import pages, seo, social
+from .http import with_validators
+
+OG_IMAGE_ALT = "{title}: the Career Guide card with its key facts"
+SITE_DESCRIPTION = (
+    "Step-by-step guides to moving into a tech profession: roadmaps month by month, "
+    "salaries with their sources, skills and real career-change stories."
+)
+
+
+def og_image(url, alt):
+    return {"url": seo.absolute(url), "width": 1200, "height": 630, "alt": alt}
+
+
+def site_og_image():
+    return og_image(reverse("site_card"), "Career Guide: move into a tech profession, step by step")
+
+
+def meta(title, description, og_type="website"):
+    """Title, description and Open Graph type for base.html's <head>."""
+    return {"title": title, "description": description, "og_type": og_type}
 
 
 @require_safe
 def home(request):
-    guides = pages.home_page()
-    featured = next((g for g in guides if g.is_featured), guides[0] if guides else None)
-    others = [g for g in guides if g is not featured]
-    return render(request, "careerguide/home.html", {"featured": featured, "guides": others})
+    page = pages.home_page()
+    response = render(
+        request,
+        "careerguide/home.html",
+        {
+            "featured": page.featured,
+            "guides": page.others,
+            "og_image": site_og_image(),
+            "meta": meta("Career Guide: how to move into a tech profession", SITE_DESCRIPTION),
+        },
+    )
+    return with_validators(request, response, page.last_modified)
 
 
 @require_safe
 def guide(request, slug):
-    page = pages.guide_page(slug)
-    return render(request, "careerguide/guide.html", {"page": page, "guide": page.guide})
+    try:
+        page = pages.guide_page(slug)
+    except Http404:
+        target = pages.guide_redirect(slug)
+        if target is None:
+            raise
+        return redirect(target, permanent=True)
+    image = og_image(
+        reverse("guide_card", kwargs={"slug": slug}), OG_IMAGE_ALT.format(title=page.guide.title)
+    )
+    response = render(
+        request,
+        "careerguide/guide.html",
+        {
+            "page": page,
+            "guide": page.guide,
+            "og_image": image,
+            "json_ld": seo.to_script(seo.guide_graph(page, image["url"])),
+            "meta": meta(
+                page.guide.seo_title or f"{page.guide.title} | Career Guide",
+                page.guide.seo_description or f"{page.guide.headline} {page.guide.intro}",
+                og_type="article",
+            ),
+        },
+    )
+    return with_validators(request, response, page.guide.content_changed_at)
+
+
+@require_safe
+def guide_card(request, slug):
+    guide, facts = pages.guide_card(slug)
+    response = HttpResponse(social.card_for(guide, facts), content_type="image/png")
+    return with_validators(
+        request, response, guide.content_changed_at, cache_control="public, max-age=3600"
+    )
+
+
+@require_safe
+def site_card(request):
+    response = HttpResponse(social.draw_site_card(), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def site_page(request, slug):
+    page = pages.site_page(slug)
+    template = "careerguide/methodology.html" if slug == "methodology" else "careerguide/page.html"
+    response = render(
+        request,
+        template,
+        {
+            "page": page,
+            "og_image": site_og_image(),
+            "meta": meta(f"{page.page.title} | Career Guide", page.page.description),
+        },
+    )
+    return with_validators(request, response, page.last_modified)
+
+
+@require_safe
+def person(request, slug):
+    page = pages.person_page(slug)
+    response = render(
+        request,
+        "careerguide/person.html",
+        {
+            "page": page,
+            "og_image": site_og_image(),
+            "meta": meta(
+                f"{page.person.name} | Career Guide",
+                f"{page.person.name}, {page.person.role or 'reviewer'}, reviews Career Guide's "
+                f"{', '.join(g.name for g in page.guides)} guide.",
+                og_type="profile",
+            ),
+        },
+    )
+    return with_validators(request, response, page.last_modified)
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        f"Disallow: /{settings.ADMIN_URL}",
+        "",
+        f"Sitemap: {seo.absolute(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def not_found(request, exception=None):
+    """The site's own 404: noindex, with links to the guides if the database answers."""
+    return render(
+        request,
+        "404.html",
+        {
+            "guides": pages.guides_for_404(),
+            "meta": meta("Page not found | Career Guide", "This page does not exist."),
+        },
+        status=404,
+    )

@@ -148,7 +148,14 @@ class Profession(TimeStamped):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "content_changed_at"}
+        old_slug = None
+        if self.pk:
+            old_slug = Profession.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
         super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            # Old links keep working: the guide view answers 301 from the old slug.
+            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"profession": self})
+        SlugRedirect.objects.filter(old_slug=self.slug).delete()
 
     def get_absolute_url(self):
         return reverse("guide", kwargs={"slug": self.slug})
@@ -163,6 +170,23 @@ class Profession(TimeStamped):
         pks = [pk for pk in pks if pk]
         if pks:
             cls.objects.filter(pk__in=pks).update(content_changed_at=timezone.now())
+
+
+class SlugRedirect(models.Model):
+    """A guide's former slug; requests for it are redirected (301) to the guide."""
+
+    old_slug = models.SlugField(unique=True)
+    profession = models.ForeignKey(
+        Profession, on_delete=models.CASCADE, related_name="slug_redirects", verbose_name="guide"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = "old guide address"
+
+    def __str__(self):
+        return f"/careers/{self.old_slug}/ → {self.profession}"
 
 
 class ContentBlock(TimeStamped):

@@ -8,7 +8,7 @@ That keeps a fresh database and an upgraded one in the same state.
 from django.apps import apps as global_apps
 
 EDITORS = "Editors"
-CONTENT_APPS = ("roadmaps", "salaries", "stories")
+CONTENT_APPS = ("roadmaps", "salaries", "stories", "careerguide")
 # Editors may not delete guides (blocks use PROTECT too), nor touch the load marker.
 WITHHELD = {
     "delete_profession",
