@@ -10,7 +10,8 @@ HTML_CACHE_CONTROL = "max-age=0, must-revalidate"
 
 
 def etag_for(content):
-    return f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+    """A weak validator from the body: the gzip and plain encodings share it."""
+    return f'W/"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
 
 
 def with_validators(request, response, last_modified, cache_control=HTML_CACHE_CONTROL):

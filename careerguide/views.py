@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from . import pages, seo, social
 from .http import with_validators
+from .middleware import cacheable
 
 OG_IMAGE_ALT = "{title}: the Career Guide card with its key facts"
 SITE_DESCRIPTION = (
@@ -30,6 +31,7 @@ def meta(title, description, og_type="website"):
 
 
 @require_safe
+@cacheable
 def home(request):
     page = pages.home_page()
     response = render(
@@ -46,6 +48,7 @@ def home(request):
 
 
 @require_safe
+@cacheable
 def guide(request, slug):
     try:
         page = pages.guide_page(slug)

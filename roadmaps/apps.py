@@ -7,7 +7,8 @@ class RoadmapsConfig(AppConfig):
     verbose_name = "Guides"
 
     def ready(self):
-        from . import permissions, signals
+        from . import permissions, signals, stamp
 
         signals.connect()
         post_migrate.connect(permissions.grant_editor_permissions, dispatch_uid="editors-perms")
+        post_migrate.connect(stamp.on_migrate, dispatch_uid="content-stamp")

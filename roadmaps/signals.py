@@ -5,15 +5,22 @@ it is what invalidates caches, ETags and sitemap dates.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from . import stamp
 from .models import Profession
 
 
 def guides_changed(profession_ids=None):
-    """Mark guides as changed; `None` means every guide (a shared row changed)."""
+    """Mark guides as changed and invalidate cached pages; `None` means every
+    guide (a shared row changed). Call it after bulk writes too."""
     if profession_ids is None:
         Profession.touch(list(Profession.objects.values_list("pk", flat=True)))
     else:
         Profession.touch(profession_ids)
+    stamp.bump()
+
+
+def _invalidate_pages(sender, instance, raw=False, **kwargs):
+    stamp.bump()
 
 
 def _block_changed(sender, instance, raw=False, **kwargs):
@@ -52,6 +59,18 @@ def watch_shared(*models):
         )
 
 
+def watch_pages(*models):
+    """Connect rows that change pages but no guide's content (the guide itself,
+    whose save() moves its own date; site pages)."""
+    for model in models:
+        post_save.connect(
+            _invalidate_pages, sender=model, dispatch_uid=f"page-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _invalidate_pages, sender=model, dispatch_uid=f"page-del-{model.__name__}"
+        )
+
+
 def watch_m2m(*through_models):
     for through in through_models:
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"m2m-{through.__name__}")
@@ -72,4 +91,5 @@ def connect():
         m.LanguageOption,
     )
     watch_shared(m.Region, m.Country, m.Person)
+    watch_pages(m.Profession)
     watch_m2m(m.Stage.skills.through, m.Background.skills.through)

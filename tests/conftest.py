@@ -2,11 +2,26 @@
 loader tests use the whole starter content."""
 
 import os
+from pathlib import Path
 
 # The settings refuse to start without a key; tests get a throwaway one.
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+# A cache of their own, apart from `make run`'s (child processes inherit it).
+os.environ.setdefault(
+    "CACHE_URL", f"filecache://{Path(__file__).resolve().parent.parent / '.cache' / 'test'}"
+)
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the default one is a shared dir)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

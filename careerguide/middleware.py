@@ -1,0 +1,111 @@
+"""Whole-page caching for the public pages that opt in (home, guides).
+
+Looked up before the session middleware, in one cache round trip (the content
+stamp and the page in a single get_many), so a hit costs no database query and
+no session work. Keys are the path only: query strings never multiply entries.
+A cache outage is logged and the page is rendered from the database; the cache
+client's socket timeouts keep a stalled cache from hanging a request.
+"""
+
+import gzip
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from roadmaps import stamp
+
+from .http import conditional
+
+log = logging.getLogger(__name__)
+KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control")
+TIMEOUT = 60 * 60 * 24  # stale entries are unreachable anyway once the stamp moves
+
+
+def cacheable(view):
+    """Mark a view's 200 responses as safe to share between all visitors."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.page_cacheable = True
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def page_key(path):
+    # Hashed: any path is a safe key, however long or odd.
+    return "page:" + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+
+
+def accepts_gzip(request):
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        key = page_key(request.path)
+        try:
+            found = cache.get_many([stamp.KEY, key])
+        except Exception as exc:
+            log.warning("page cache unavailable, rendering from the database: %s", exc)
+            response = self.get_response(request)
+            return self.compress(request, response, None)
+        current = found.get(stamp.KEY)
+        entry = found.get(key)
+        if entry and current and entry["stamp"] == current:
+            return conditional(request, self.replay(request, entry))
+        if current is None:
+            current = stamp.new_value()
+            try:
+                cache.add(stamp.KEY, current, timeout=None)
+                current = cache.get(stamp.KEY, current)
+            except Exception:
+                current = None
+        response = self.get_response(request)
+        if getattr(response, "page_cacheable", False) and response.status_code == 200:
+            entry = self.entry(response, current)
+            if current is not None:
+                try:
+                    cache.set(key, entry, timeout=TIMEOUT)
+                except Exception as exc:
+                    log.warning("page not cached, cache unavailable: %s", exc)
+            return self.replay(request, entry)
+        return response
+
+    @staticmethod
+    def entry(response, current):
+        body = response.content
+        return {
+            "stamp": current,
+            "body": body,
+            # Compressed once here rather than on every hit.
+            "gzip": gzip.compress(body, compresslevel=6, mtime=0),
+            "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+        }
+
+    @staticmethod
+    def replay(request, entry):
+        use_gzip = accepts_gzip(request)
+        response = HttpResponse(entry["gzip"] if use_gzip else entry["body"])
+        for header, value in entry["headers"].items():
+            response[header] = value
+        if use_gzip:
+            response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+    @staticmethod
+    def compress(request, response, current):
+        if getattr(response, "page_cacheable", False) and response.status_code == 200:
+            return PageCacheMiddleware.replay(request, PageCacheMiddleware.entry(response, current))
+        return response

@@ -1,0 +1,195 @@
+"""Whole-page caching: exact invalidation, no queries on a hit, path-only keys,
+correct headers, and graceful behaviour when the cache is down. Runs against the
+default file cache and against the real Redis on 127.0.0.1:6379."""
+
+import gzip
+import logging
+
+import pytest
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from roadmaps import stamp
+from roadmaps.models import Profession, Stage
+from roadmaps.signals import guides_changed
+from salaries.models import SalaryFigure
+from stories.models import Story
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(params=["file", "redis"])
+def any_cache(request, settings, tmp_path):
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "cg-test",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
+        }
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+    from django.core.cache import cache
+
+    cache.clear()
+    cache.set("probe", 1)
+    assert cache.get("probe") == 1, f"the {request.param} cache must be reachable"
+    return request.param
+
+
+def queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    return response, len(ctx)
+
+
+def test_second_request_is_served_from_cache_with_zero_queries(client, full_guide, any_cache):
+    url = full_guide.get_absolute_url()
+    first, n_first = queries(client, url)
+    second, n_second = queries(client, url)
+    assert n_first > 0
+    assert n_second == 0
+    assert first.content == second.content
+    _, n_home = queries(client, "/")
+    _, n_home_again = queries(client, "/")
+    assert n_home > 0 and n_home_again == 0
+
+
+def test_query_strings_share_the_path_entry(client, full_guide, any_cache):
+    url = full_guide.get_absolute_url()
+    queries(client, url + "?utm_source=a")
+    _, n = queries(client, url + "?utm_source=b&x=1")
+    assert n == 0
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["save_stage", "delete_story", "update_then_bump", "bulk_create_then_bump", "guide_save"],
+)
+def test_next_request_shows_every_kind_of_change(client, full_guide, any_cache, edit):
+    url = full_guide.get_absolute_url()
+    client.get(url)
+    if edit == "save_stage":
+        stage = Stage.objects.get(profession=full_guide)
+        stage.title = "Freshly edited stage"
+        stage.save()
+        expected = "Freshly edited stage"
+    elif edit == "delete_story":
+        Story.objects.get(profession=full_guide).delete()
+        expected = None
+    elif edit == "update_then_bump":
+        SalaryFigure.objects.filter(profession=full_guide).update(amount=77777)
+        guides_changed([full_guide.pk])
+        expected = "€77,777"
+    elif edit == "bulk_create_then_bump":
+        Stage.objects.bulk_create(
+            [
+                Stage(
+                    profession=full_guide,
+                    month_from=4,
+                    month_to=6,
+                    title="Bulk stage",
+                    description="d",
+                )
+            ]
+        )
+        guides_changed([full_guide.pk])
+        expected = "Bulk stage"
+    else:
+        full_guide.headline = "A headline saved through the model."
+        full_guide.save()
+        expected = "A headline saved through the model."
+    page = client.get(url).content.decode()
+    if expected:
+        assert expected in page
+    else:
+        assert "Olga" not in page
+
+
+def test_migrate_bumps_the_stamp(client, full_guide, any_cache):
+    from django.core.cache import cache
+
+    client.get(full_guide.get_absolute_url())
+    before = cache.get(stamp.KEY)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert cache.get(stamp.KEY) != before
+    _, n = queries(client, full_guide.get_absolute_url())
+    assert n > 0
+
+
+def test_publishing_a_draft_shows_at_once_and_drafts_are_not_cached(client, any_cache):
+    draft = factories.full_guide(is_published=False)
+    url = draft.get_absolute_url()
+    assert client.get(url).status_code == 404
+    Profession.objects.get(pk=draft.pk).save()  # still a draft
+    assert client.get(url).status_code == 404
+    draft.is_published = True
+    draft.save()
+    assert client.get(url).status_code == 200
+
+
+def test_cached_responses_keep_validators_and_headers(client, full_guide, any_cache):
+    url = full_guide.get_absolute_url()
+    fresh = client.get(url)
+    cached, n = queries(client, url)
+    assert n == 0
+    for header in ["ETag", "Last-Modified", "Cache-Control", "Content-Type"]:
+        assert cached[header] == fresh[header], header
+    assert cached["Cache-Control"] == "max-age=0, must-revalidate"
+    assert "Cookie" not in cached.get("Vary", "")
+    assert cached["X-Frame-Options"] == "DENY"
+    not_modified, n = queries(client, url, if_none_match=fresh["ETag"])
+    assert not_modified.status_code == 304 and n == 0
+    since, n = queries(client, url, if_modified_since=fresh["Last-Modified"])
+    assert since.status_code == 304 and n == 0
+
+
+def test_gzip_is_sent_when_accepted(client, full_guide, any_cache):
+    url = full_guide.get_absolute_url()
+    plain = client.get(url)
+    for _ in range(2):  # the miss and the hit
+        zipped = client.get(url, headers={"accept-encoding": "gzip, br"})
+        assert zipped["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in zipped["Vary"]
+        assert gzip.decompress(zipped.content) == plain.content
+        assert len(zipped.content) < len(plain.content) / 3
+
+
+def test_admin_and_errors_are_not_cached(client, full_guide, any_cache):
+    assert client.get("/careers/missing/").status_code == 404
+    _, n = queries(client, "/careers/missing/")
+    assert n > 0
+    assert client.post(full_guide.get_absolute_url()).status_code == 405
+
+
+def test_unreachable_cache_serves_from_the_database_and_warns(client, full_guide, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with caplog.at_level(logging.WARNING):
+        response = client.get(full_guide.get_absolute_url())
+        assert response.status_code == 200
+        assert full_guide.name in response.content.decode()
+    assert any("cache unavailable" in r.getMessage() for r in caplog.records)
+    # Saving content still works without a cache.
+    full_guide.headline = "Saved while the cache is down."
+    full_guide.save()
+    assert (
+        "Saved while the cache is down."
+        in client.get(full_guide.get_absolute_url()).content.decode()
+    )

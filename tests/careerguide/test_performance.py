@@ -1,0 +1,95 @@
+"""The query budget at ten times the starter content, and the bytes a phone downloads."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from careerguide import benchcontent, starter
+from roadmaps.models import Profession, Stage
+from salaries.models import SalaryFigure
+from stories.models import Story
+
+pytestmark = pytest.mark.django_db
+BUDGET = 12
+PAGE_WEIGHT_LIMIT = 30 * 1024
+
+
+def uncached_queries(client, url):
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx)
+
+
+def test_query_budget_holds_at_ten_times_the_starter_content(client):
+    starter.load()
+    guide = Profession.objects.get(slug="backend-developer")
+    url = guide.get_absolute_url()
+    at_scale_1 = uncached_queries(client, url)
+    stages, stories, figures = (
+        Stage.objects.count(),
+        Story.objects.count(),
+        SalaryFigure.objects.count(),
+    )
+    benchcontent.multiply_rows(guide, 10)
+    assert Stage.objects.count() == 10 * stages
+    assert Story.objects.count() == 10 * stories
+    assert SalaryFigure.objects.count() == 10 * figures
+    at_scale_10 = uncached_queries(client, url)
+    assert at_scale_10 == at_scale_1
+    assert at_scale_10 <= BUDGET
+    assert uncached_queries(client, "/") <= 2
+
+
+def sent_bytes(response):
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def test_guide_html_plus_css_as_sent_compressed_is_under_30_kb(client):
+    starter.load()
+    url = Profession.objects.get(slug="backend-developer").get_absolute_url()
+    html = client.get(url, headers={"accept-encoding": "gzip"})
+    assert html["Content-Encoding"] == "gzip"
+    css = client.get(staticfiles_storage.url("css/site.css"), headers={"accept-encoding": "gzip"})
+    assert css.status_code == 200
+    assert css["Content-Encoding"] == "gzip"
+    html_bytes, css_bytes = len(sent_bytes(html)), len(sent_bytes(css))
+    print(f"guide page sent: html {html_bytes} B + css {css_bytes} B")
+    assert html_bytes + css_bytes <= PAGE_WEIGHT_LIMIT
+
+
+def test_page_needs_no_script_fonts_or_third_party_resources(client):
+    starter.load()
+    url = Profession.objects.get(slug="backend-developer").get_absolute_url()
+    page = client.get(url).content.decode()
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts == ['<script type="application/ld+json">']
+    for tag in re.findall(r"<(?:link|img|iframe|source)[^>]+>", page):
+        src = re.search(r'(?:href|src)="([^"]+)"', tag)
+        if "canonical" in tag or "og:" in tag:
+            continue
+        assert src and src.group(1).startswith("/"), tag
+    for img in re.findall(r"<img[^>]+>", page):
+        assert "width=" in img and "height=" in img, img
+    css_path = staticfiles_storage.path("css/site.css")
+    css = Path(css_path).read_text(encoding="utf-8")
+    assert "@font-face" not in css and "@import" not in css
+    assert "url(http" not in css
+    assert "system-ui" in css  # a system font stack
+
+
+def test_static_files_are_hashed_compressed_and_immutable(client):
+    url = staticfiles_storage.url("css/site.css")
+    assert re.search(r"site\.[0-9a-f]{12}\.css$", url)
+    response = client.get(url)
+    assert "immutable" in response["Cache-Control"]
+    assert "max-age=315360000" in response["Cache-Control"]
