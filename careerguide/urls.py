@@ -18,6 +18,7 @@ urlpatterns = [
     path("social.png", views.site_card, name="site_card"),
     path("people/<slug:slug>/", views.person, name="person"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         require_safe(sitemap),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -128,6 +129,12 @@ def person(request, slug):
         },
     )
     return with_validators(request, response, page.last_modified)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; point them at the SVG."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @require_safe
