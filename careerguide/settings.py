@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from careerguide.release import release_id
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -107,7 +109,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}")
 }
-CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="cg")
+# The release id in every key: a deploy of new code, templates or static files
+# never serves pages cached by the old one.
+CACHES["default"]["KEY_PREFIX"] = (
+    f"{env.str('CACHE_KEY_PREFIX', default='cg')}:{release_id(BASE_DIR)}"
+)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # A stalled or unreachable Redis costs at most these timeouts, then the
     # page is rendered from the database.

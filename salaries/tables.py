@@ -22,6 +22,12 @@ class CountryTable:
     def has_gaps(self):
         return any(not row.figures for row in self.rows)
 
+    @property
+    def charts(self):
+        from .chart import charts_for
+
+        return charts_for(self)
+
 
 @dataclass
 class RegionSalaries:

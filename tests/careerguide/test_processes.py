@@ -36,8 +36,10 @@ def database_url():
 @pytest.fixture(params=["file", "redis"])
 def cache_url(request, settings):
     url = os.environ["CACHE_URL"] if request.param == "file" else "redis://127.0.0.1:6379/14"
-    # This process uses exactly the cache the gunicorn process will use.
-    settings.CACHES = {"default": {**environ.Env.cache_url_config(url), "KEY_PREFIX": "cg"}}
+    # This process uses exactly the cache the gunicorn process will use
+    # (same key prefix: same release id, computed from the same files).
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    settings.CACHES = {"default": {**environ.Env.cache_url_config(url), "KEY_PREFIX": prefix}}
     from django.core.cache import cache
 
     cache.clear()
