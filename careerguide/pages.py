@@ -164,9 +164,9 @@ def guide_page(slug, *, include_drafts=False):
     insights = MarketInsight.objects.filter(profession=guide).select_related("region")
     insights = insights.order_by("region__position", "region__name", "position", "id")
     market = [(region, list(rows)) for region, rows in groupby(insights, key=lambda i: i.region)]
-    figures = list(SalaryFigure.objects.for_page(guide))
+    figures = list(SalaryFigure.objects.for_page(guide, include_drafts))
     grades = list(Grade.objects.all())
-    stories = Story.objects.published() if not include_drafts else Story.objects.all()
+    stories = Story.objects.all() if include_drafts else Story.objects.published()
     stories = list(stories.filter(profession=guide).select_related("background"))
 
     return GuidePage(

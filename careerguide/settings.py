@@ -4,6 +4,7 @@ Every setting a deployment may change is listed in the README's settings table
 and in `.env.example`. Defaults are safe for a laptop: DEBUG off, SQLite, no HTTPS.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "reversion",
+    "import_export",
     "roadmaps",
     "salaries",
     "stories",
@@ -93,8 +96,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory, so tests can serve it from a second process (gunicorn).
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # A file, not memory, so tests can serve it from a second process (gunicorn);
+    # one per test run, so parallel runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     # A stalled or unreachable database must not hang a worker for long.
@@ -167,6 +171,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Editors: a figure is flagged stale once its data year ended longer ago than this.
+STALE_FIGURE_MONTHS = env.int("STALE_FIGURE_MONTHS", default=18)
+# ... and a guide once its last review is older than this.
+REVIEW_DUE_MONTHS = env.int("REVIEW_DUE_MONTHS", default=6)
+# All or nothing: an import with one bad row saves nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {
     "version": 1,

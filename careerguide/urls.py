@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("careers/<slug:slug>/", views.guide, name="guide"),
     path("careers/<slug:slug>/social.png", views.guide_card, name="guide_card"),
+    path("preview/careers/<slug:slug>/", views.guide_preview, name="guide_preview"),
     path("social.png", views.site_card, name="site_card"),
     path("people/<slug:slug>/", views.person, name="person"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -1,6 +1,7 @@
 """Site-wide views. Each reads its page through one query function in `pages`."""
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -58,10 +59,28 @@ def guide(request, slug):
         if target is None:
             raise
         return redirect(target, permanent=True)
+    response = render_guide(request, page)
+    return with_validators(request, response, page.guide.content_changed_at)
+
+
+@require_safe
+@staff_member_required
+def guide_preview(request, slug):
+    """Staff only: the guide exactly as the public page will look, with its
+    drafts (the guide itself, stories, figures) in place. Never cached."""
+    page = pages.guide_page(slug, include_drafts=True)
+    response = render_guide(request, page, preview=True)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def render_guide(request, page, preview=False):
+    slug = page.guide.slug
     image = og_image(
         reverse("guide_card", kwargs={"slug": slug}), OG_IMAGE_ALT.format(title=page.guide.title)
     )
-    response = render(
+    return render(
         request,
         "careerguide/guide.html",
         {
@@ -74,9 +93,9 @@ def guide(request, slug):
                 page.guide.seo_description or f"{page.guide.headline} {page.guide.intro}",
                 og_type="article",
             ),
+            "preview": preview,
         },
     )
-    return with_validators(request, response, page.guide.content_changed_at)
 
 
 @require_safe

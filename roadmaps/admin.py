@@ -1,7 +1,13 @@
-"""Admin for guides and their blocks: one guide page holds every block inline."""
+"""Admin for guides and their blocks: one guide page holds every block inline.
 
+Guides are registered with reversion following their inline rows, so reverting
+a guide restores its stages, skills, facts, comparisons, myths and FAQ too.
+"""
+
+import reversion
 from django.contrib import admin
 
+from .admin_base import ContentAdmin, preview_link, publish, unpublish
 from .models import (
     FAQ,
     Background,
@@ -15,9 +21,20 @@ from .models import (
     Profession,
     Region,
     Skill,
+    SlugRedirect,
     Stage,
     StarterContent,
 )
+
+# The guide follows its inline rows; each block is registered on its own too,
+# so that a deleted block can be recovered from its own admin list.
+INLINE_RELATIONS = ["stages", "skills", "facts", "comparisons", "myths", "faqs",
+                    "market_insights", "backgrounds", "languages"]  # fmt: skip
+reversion.register(Profession, follow=INLINE_RELATIONS)
+reversion.register(Region, follow=["countries"])
+for model in [Stage, Skill, KeyFact, Comparison, Myth, FAQ, MarketInsight, Background,
+              LanguageOption, Country, Person]:  # fmt: skip
+    reversion.register(model)
 
 
 class BlockInline(admin.StackedInline):
@@ -28,13 +45,8 @@ class BlockInline(admin.StackedInline):
 
 class StageInline(BlockInline):
     model = Stage
-    fields = [
-        ("month_from", "month_to", "open_ended", "position"),
-        "title",
-        "description",
-        "steps",
-        "skills",
-    ]
+    fields = [("month_from", "month_to", "open_ended", "position"), "title", "description",
+              "steps", "skills"]  # fmt: skip
     autocomplete_fields = ["skills"]
 
 
@@ -87,67 +99,39 @@ class LanguageOptionInline(admin.TabularInline):
 
 
 @admin.register(Profession)
-class ProfessionAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_published", "is_featured", "reviewed_on", "content_changed_at"]
+class ProfessionAdmin(ContentAdmin):
+    list_display = ["name", "is_published", "is_featured", "reviewed_on", "content_changed_at",
+                    "position"]  # fmt: skip
+    list_editable = ["position"]
     list_filter = ["is_published", "is_featured"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at", "content_changed_at"]
+    readonly_fields = ["preview", "created_at", "updated_at", "content_changed_at"]
     autocomplete_fields = ["reviewed_by"]
+    actions = [publish, unpublish]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "name",
-                    "slug",
-                    "headline",
-                    "intro",
-                    "is_published",
-                    "is_featured",
-                    "position",
-                ]
-            },
-        ),
+        (None, {"fields": ["name", "slug", "headline", "intro", "is_published", "is_featured",
+                           "position", "preview"]}),
         ("Review", {"fields": ["reviewed_on", "reviewed_by"]}),
-        ("Search engines", {"fields": ["seo_title", "seo_description", "onet_code", "isco_code"]}),
-        (
-            "Section introductions",
-            {
-                "fields": [
-                    "salary_intro",
-                    "salary_caveat",
-                    "path_intro",
-                    "skills_intro",
-                    "market_intro",
-                    "cta_text",
-                ]
-            },
-        ),
-        (
-            "Personalized plan",
-            {"fields": ["baseline_hours_per_week", "plan_min_months", "plan_max_months"]},
-        ),
-        (
-            "History",
-            {"fields": ["created_at", "updated_at", "content_changed_at"], "classes": ["collapse"]},
-        ),
-    ]
-    inlines = [
-        StageInline,
-        SkillInline,
-        KeyFactInline,
-        ComparisonInline,
-        MythInline,
-        FAQInline,
-        MarketInsightInline,
-        BackgroundInline,
-        LanguageOptionInline,
-    ]
+        ("Search engines", {"fields": ["seo_title", "seo_description", "onet_code",
+                                       "isco_code"]}),
+        ("Section introductions", {"fields": ["salary_intro", "salary_caveat", "path_intro",
+                                              "skills_intro", "market_intro", "cta_text"]}),
+        ("Personalized plan", {"fields": ["baseline_hours_per_week", "plan_min_months",
+                                          "plan_max_months"]}),
+        ("History", {"fields": ["created_at", "updated_at", "content_changed_at"],
+                     "classes": ["collapse"]}),
+    ]  # fmt: skip
+    inlines = [StageInline, SkillInline, KeyFactInline, ComparisonInline, MythInline,
+               FAQInline, MarketInsightInline, BackgroundInline, LanguageOptionInline]  # fmt: skip
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return preview_link("guide_preview", obj.slug) if obj.pk else "Save first."
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ContentAdmin):
     list_display = ["name", "kind", "profession", "position"]
     list_editable = ["position"]
     list_filter = ["profession", "kind"]
@@ -155,7 +139,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ContentAdmin):
     list_display = ["title", "months_label", "profession", "position"]
     list_editable = ["position"]
     list_filter = ["profession"]
@@ -164,15 +148,24 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Background)
-class BackgroundAdmin(admin.ModelAdmin):
+class BackgroundAdmin(ContentAdmin):
     list_display = ["name", "profession", "position"]
+    list_editable = ["position"]
     list_filter = ["profession"]
     search_fields = ["name"]
     autocomplete_fields = ["skills"]
 
 
+@admin.register(FAQ)
+class FAQAdmin(ContentAdmin):
+    list_display = ["question", "profession", "position"]
+    list_editable = ["position"]
+    list_filter = ["profession"]
+    search_fields = ["question", "answer"]
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ContentAdmin):
     list_display = ["name", "role"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -185,7 +178,7 @@ class CountryInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ContentAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -193,10 +186,18 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(ContentAdmin):
     list_display = ["name", "code", "region", "position"]
+    list_editable = ["position"]
     list_filter = ["region"]
     search_fields = ["name", "code"]
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "profession", "created_at"]
+    search_fields = ["old_slug"]
+    autocomplete_fields = ["profession"]
 
 
 @admin.register(StarterContent)

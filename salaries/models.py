@@ -62,10 +62,10 @@ class FigureQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def for_page(self, profession):
+    def for_page(self, profession, include_drafts=False):
         """Everything the salary section shows, in one query."""
         return (
-            self.published()
+            (self.all() if include_drafts else self.published())
             .filter(profession=profession)
             .select_related("country__region", "grade", "source")
             .order_by(

@@ -1,23 +1,30 @@
-"""Admin for career-transition stories."""
+"""Admin for career-transition stories: drafts, preview, history and recovery."""
 
+import reversion
 from django.contrib import admin
+
+from roadmaps.admin_base import ContentAdmin, preview_link, publish, unpublish
 
 from .models import Story
 
+reversion.register(Story)
+
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "profession",
-        "transition_months",
-        "background",
-        "is_published",
-        "position",
-    ]
+class StoryAdmin(ContentAdmin):
+    list_display = ["__str__", "profession", "transition_months", "background",
+                    "is_published", "position"]  # fmt: skip
     list_editable = ["is_published", "position"]
     list_filter = ["profession", "is_published", "background"]
     search_fields = ["first_name", "former_role", "body", "stack"]
     prepopulated_fields = {"slug": ["first_name", "former_role"]}
     autocomplete_fields = ["profession", "background", "skills"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["preview", "created_at", "updated_at"]
+    actions = [publish, unpublish]
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        if not obj.pk:
+            return "Save first (as a draft), then preview it on its guide."
+        return preview_link("guide_preview", obj.profession.slug, f"#story-{obj.slug}",
+                            "Preview this story on its guide")  # fmt: skip

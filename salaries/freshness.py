@@ -1,0 +1,23 @@
+"""When a salary figure is stale: its data year ended longer ago than the
+configured age (STALE_FIGURE_MONTHS, 18 by default)."""
+
+import datetime
+import math
+
+from django.conf import settings
+
+
+def first_fresh_year(today=None, months=None):
+    """Figures with a data year before this one are stale.
+
+    A data year Y ends in December of Y; it is stale once more than `months`
+    months have passed since then.
+    """
+    today = today or datetime.date.today()
+    months = settings.STALE_FIGURE_MONTHS if months is None else months
+    month_index = today.year * 12 + today.month
+    return math.ceil((month_index - 12 - months) / 12)
+
+
+def is_stale(figure, today=None):
+    return figure.data_year < first_fresh_year(today)
