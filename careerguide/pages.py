@@ -2,12 +2,15 @@
 queries however much content there is. Views call these; templates only read.
 """
 
+import contextlib
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import Http404
 
+from roadmaps import stamp
 from roadmaps.models import (
     FAQ,
     Comparison,
@@ -85,11 +88,25 @@ def guide_card(slug):
 
 
 def guides_for_404():
-    """Links for the 404 page; none if the database is unavailable."""
+    """Links for the 404 page: from the cache when it has them (so the page
+    needs no database), else from the database, else none."""
     try:
-        return list(Profession.objects.published().only("name", "slug", "reviewed_on"))
-    except DatabaseError:
-        return []
+        key = f"guides-for-404:{cache.get(stamp.KEY)}"
+        links = cache.get(key)
+    except Exception:
+        key, links = None, None
+    if links is None:
+        try:
+            links = [
+                (g.title, g.get_absolute_url())
+                for g in Profession.objects.published().only("name", "slug", "reviewed_on")
+            ]
+        except DatabaseError:
+            return []
+        if key:
+            with contextlib.suppress(Exception):
+                cache.set(key, links, timeout=60 * 60)
+    return links
 
 
 @dataclass

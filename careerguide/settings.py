@@ -4,11 +4,13 @@ Every setting a deployment may change is listed in the README's settings table
 and in `.env.example`. Defaults are safe for a laptop: DEBUG off, SQLite, no HTTPS.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from careerguide.release import release_id
 
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "reversion",
     "import_export",
+    "axes",
     "roadmaps",
     "salaries",
     "stories",
@@ -56,11 +59,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response, errors included, carries a request id and is logged.
+    "careerguide.site_middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Header-adding middleware sits above the page cache so cached responses get
-    # the same headers as fresh ones.
+    # Header-adding middleware sits above health probes, static files and the
+    # page cache, so every response gets the same headers.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "careerguide.site_middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before CommonMiddleware, which validates the Host header.
+    "careerguide.site_middleware.HealthMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached page costs one cache round trip and nothing else.
     "careerguide.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last, as django-axes requires: locks out brute-force admin logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "careerguide.urls"
@@ -102,7 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     # A stalled or unreachable database must not hang a worker for long.
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -154,6 +167,27 @@ STORAGES = {
     },
 }
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username+IP is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin brute-force protection: lock a username from one IP (not the account
+# everywhere) after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "careerguide.clientip.client_ip"
+# How many proxies (load balancer, CDN) stand in front of gunicorn; their
+# X-Forwarded-For entries give the client IP for lockouts and logs.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Staff sessions end after this much idle time (saved on every request).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
 # HTTPS switches the redirect, HSTS and secure cookies together.
 HTTPS = env.bool("HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS
@@ -171,6 +205,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Health probes stay on plain http behind a TLS-terminating load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Django's built-in CSP. No inline scripts or styles anywhere, so no nonces:
+# cached pages are shared byte for byte.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 # Editors: a figure is flagged stale once its data year ended longer ago than this.
 STALE_FIGURE_MONTHS = env.int("STALE_FIGURE_MONTHS", default=18)
@@ -180,10 +237,24 @@ REVIEW_DUE_MONTHS = env.int("REVIEW_DUE_MONTHS", default=6)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# Structured logs on stdout: one JSON object per line, with the request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "careerguide.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "careerguide.logs.JSONFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # Our access line replaces Django's "Not Found: …" warnings.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -9,7 +9,10 @@ from django.views.decorators.http import require_safe
 from . import views
 from .sitemaps import SITEMAPS
 
+handler400 = "careerguide.errors.bad_request"
+handler403 = "careerguide.errors.permission_denied"
 handler404 = "careerguide.views.not_found"
+handler500 = "careerguide.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

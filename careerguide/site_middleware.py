@@ -1,0 +1,113 @@
+"""Site-wide middleware: health probes, request ids and logs, extra headers."""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+
+from .clientip import client_ip
+from .logs import request_id
+
+access_log = logging.getLogger("careerguide.access")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _json(data, status):
+    response = HttpResponse(json.dumps(data), status=status, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def ready_checks():
+    """Ask the database and the cache for a real answer; never raises."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except DatabaseError as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        token = uuid.uuid4().hex
+        cache.set("readyz", token, timeout=10)
+        checks["cache"] = "ok" if cache.get("readyz") == token else "error: no round trip"
+    except Exception as exc:
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+    return checks
+
+
+class HealthMiddleware:
+    """/healthz (process up, no I/O) and /readyz (database and cache answer).
+
+    Answered here, before CommonMiddleware validates the Host header, so load
+    balancer probes that use an internal address as Host still get through;
+    SECURE_REDIRECT_EXEMPT keeps them on plain http when HTTPS is on.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return _json({"status": "ok"}, 200)
+        if request.path == "/readyz":
+            checks = ready_checks()
+            ok = all(value == "ok" for value in checks.values())
+            response = _json({"status": "ok" if ok else "unavailable", **checks},
+                             200 if ok else 503)  # fmt: skip
+            if not ok:
+                response["Retry-After"] = "10"
+            return response
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """One structured log line per request, with an id shared by its errors.
+
+    The id comes from a well-formed X-Request-ID (set by the load balancer) or
+    is made here; it is returned in the response. Only the path is logged,
+    never the query string."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = rid
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "client": client_ip(request),
+                },
+            )
+            return response
+        finally:
+            request_id.reset(token)
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off browser features the site never uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
