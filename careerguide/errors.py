@@ -4,8 +4,8 @@ the database is what failed."""
 import sys
 
 from django.db import DatabaseError
-from django.template import loader
 from django.http import HttpResponse
+from django.template import loader
 
 RETRY_AFTER_SECONDS = 30
 

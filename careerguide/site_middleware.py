@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 
 from .clientip import client_ip
 from .logs import request_id
@@ -55,6 +55,10 @@ class HealthMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path in ("/healthz", "/readyz") and request.method not in ("GET", "HEAD"):
+            response = HttpResponseNotAllowed(["GET", "HEAD"])
+            response["Cache-Control"] = "no-store"
+            return response
         if request.path == "/healthz":
             return _json({"status": "ok"}, 200)
         if request.path == "/readyz":
@@ -90,7 +94,7 @@ class RequestLogMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": request.path[:300],
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "client": client_ip(request),
