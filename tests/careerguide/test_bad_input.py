@@ -13,8 +13,23 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-NASTY = ["%00", "%FF", "%2e%2e/", "..", "%", "<script>", "'\"", "\u202e", "a" * 300,
-         "%C0%AF", "\\", "//", ";", "?", "#"]  # fmt: skip
+NASTY = [
+    "%00",
+    "%FF",
+    "%2e%2e/",
+    "..",
+    "%",
+    "<script>",
+    "'\"",
+    "\u202e",
+    "a" * 300,
+    "%C0%AF",
+    "\\",
+    "//",
+    ";",
+    "?",
+    "#",
+]
 
 
 @pytest.fixture
@@ -27,12 +42,23 @@ def site(db):
 def concrete_paths():
     """One real path per URL pattern (the admin with a few of its pages)."""
     return [
-        "/", "/careers/backend-developer/", "/careers/backend-developer/social.png",
-        "/preview/careers/backend-developer/", "/social.png", "/people/nobody/",
-        "/robots.txt", "/favicon.ico", "/sitemap.xml", "/about/", "/healthz", "/readyz",
-        "/admin/", "/admin/login/", "/admin/salaries/salaryfigure/",
+        "/",
+        "/careers/backend-developer/",
+        "/careers/backend-developer/social.png",
+        "/preview/careers/backend-developer/",
+        "/social.png",
+        "/people/nobody/",
+        "/robots.txt",
+        "/favicon.ico",
+        "/sitemap.xml",
+        "/about/",
+        "/healthz",
+        "/readyz",
+        "/admin/",
+        "/admin/login/",
+        "/admin/salaries/salaryfigure/",
         "/admin/salaries/salaryfigure/import/",
-    ]  # fmt: skip
+    ]
 
 
 def test_every_url_pattern_is_covered():
@@ -54,15 +80,18 @@ text = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
 fuzz_part = st.one_of(st.sampled_from(NASTY), text)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     path=st.sampled_from(concrete_paths()),
     suffix=fuzz_part,
     query=st.lists(
         st.tuples(st.sampled_from(["p", "q", "a", "background", "skills", "%00"]), fuzz_part),
         max_size=5,
-    ),  # fmt: skip
+    ),
     method=st.sampled_from(["get", "head", "options", "post", "put", "patch", "delete"]),
     header=st.tuples(
         st.sampled_from(
@@ -77,10 +106,10 @@ fuzz_part = st.one_of(st.sampled_from(NASTY), text)
             ]
         ),
         text,
-    ),  # fmt: skip
+    ),
     form=st.dictionaries(
         st.sampled_from(["username", "password", "import_file", "x", "p"]), fuzz_part, max_size=3
-    ),  # fmt: skip
+    ),
 )
 def test_random_requests_never_fail(site, path, suffix, query, method, header, form):
     target = path + (suffix if not path.endswith(".xml") else "")

@@ -3,6 +3,7 @@
 "Down" is a real closed port; "stalled" is a real socket that accepts and never
 answers. The site under test runs in its own gunicorn process."""
 
+import contextlib
 import json
 import os
 import socket
@@ -64,8 +65,12 @@ def test_probes_pass_with_internal_host_and_plain_http_when_https_is_on(client, 
 
 def test_error_pages_render_without_database_or_context(django_assert_num_queries):
     with django_assert_num_queries(0):
-        for name, text in [("400.html", "couldn't understand"), ("403.html", "can't do that"),
-                           ("500.html", "went wrong"), ("503.html", "back in a moment")]:  # fmt: skip
+        for name, text in [
+            ("400.html", "couldn't understand"),
+            ("403.html", "can't do that"),
+            ("500.html", "went wrong"),
+            ("503.html", "back in a moment"),
+        ]:
             html = render_to_string(name, {})
             assert text in html and "<h1>" in html and "noindex" in html
 
@@ -133,10 +138,8 @@ class Forwarder:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self):
         self.sock.close()
@@ -161,8 +164,12 @@ def test_database_down_serves_cached_pages_and_a_friendly_503(client, tmp_path, 
     assert client.get("/no/such/page/").status_code == 404  # its guide links are cached
     closed = free_port()
     log = tmp_path / "down.log"
-    with gunicorn(log, DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/careerguide",
-                  CACHE_URL=shared_cache, DB_CONNECT_TIMEOUT="2") as base:  # fmt: skip
+    with gunicorn(
+        log,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed}/careerguide",
+        CACHE_URL=shared_cache,
+        DB_CONNECT_TIMEOUT="2",
+    ) as base:
         status, _, page = fetch(base + cached.get_absolute_url())
         assert status == 200 and cached.name in page
         status, headers, page = fetch(base + uncached.get_absolute_url())
@@ -186,8 +193,12 @@ def test_database_stalled_does_not_hang_workers(client, tmp_path, shared_cache):
     guide = factories.full_guide()
     stalled = Stalled()
     try:
-        with gunicorn(tmp_path / "stalled.log", CACHE_URL=shared_cache, DB_CONNECT_TIMEOUT="1",
-                      DATABASE_URL=f"postgres://postgres@127.0.0.1:{stalled.port}/x") as base:  # fmt: skip
+        with gunicorn(
+            tmp_path / "stalled.log",
+            CACHE_URL=shared_cache,
+            DB_CONNECT_TIMEOUT="1",
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{stalled.port}/x",
+        ) as base:
             for _ in range(3):
                 status, headers, _ = fetch(base + guide.get_absolute_url(), timeout=20)
                 assert status == 503 and headers["Retry-After"]
@@ -201,8 +212,12 @@ def test_site_recovers_by_itself_when_the_database_returns(tmp_path, shared_cach
     proxy = Forwarder(port)
     url = f"postgres://postgres@127.0.0.1:{port}/postgres"
     try:
-        with gunicorn(tmp_path / "recover.log", DATABASE_URL=url, CACHE_URL=shared_cache,
-                      DB_CONNECT_TIMEOUT="1") as base:  # fmt: skip
+        with gunicorn(
+            tmp_path / "recover.log",
+            DATABASE_URL=url,
+            CACHE_URL=shared_cache,
+            DB_CONNECT_TIMEOUT="1",
+        ) as base:
             assert fetch(base + "/readyz")[0] == 503
             proxy.start()  # the database is back
             statuses = []
