@@ -47,6 +47,15 @@ class GuideSitemap(SiteSitemap):
         return guide.content_changed_at
 
 
+class PlanSitemap(GuideSitemap):
+    """The personalized-roadmap form of each guide (plans themselves are noindex)."""
+
+    priority = 0.5
+
+    def location(self, guide):
+        return reverse("plan", kwargs={"slug": guide.slug})
+
+
 class SitePageSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.3
@@ -75,6 +84,7 @@ class PersonSitemap(SiteSitemap):
 SITEMAPS = {
     "home": HomeSitemap,
     "guides": GuideSitemap,
+    "plans": PlanSitemap,
     "pages": SitePageSitemap,
     "people": PersonSitemap,
 }

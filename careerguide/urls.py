@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("careers/<slug:slug>/", views.guide, name="guide"),
     path("careers/<slug:slug>/social.png", views.guide_card, name="guide_card"),
+    path("careers/<slug:slug>/plan/", views.plan, name="plan"),
     path("preview/careers/<slug:slug>/", views.guide_preview, name="guide_preview"),
     path("social.png", views.site_card, name="site_card"),
     path("people/<slug:slug>/", views.person, name="person"),

@@ -8,9 +8,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from . import pages, seo, social
+from . import pages, planning, seo, social
 from .http import with_validators
 from .middleware import cacheable
+from .planning import PlanForm
 
 OG_IMAGE_ALT = "{title}: the Career Guide card with its key facts"
 SITE_DESCRIPTION = (
@@ -96,6 +97,50 @@ def render_guide(request, page, preview=False):
             "preview": preview,
         },
     )
+
+
+@require_safe
+def plan(request, slug):
+    """The personalized roadmap: a GET form; with answers, the plan itself.
+
+    No session, no cookie and no CSRF token (nothing changes on the server);
+    the answers stay in the query string, which is never logged."""
+    ctx = pages.plan_page(slug)
+    submitted = bool(request.GET)
+    unknown = []
+    form = PlanForm(ctx=ctx)
+    result = None
+    if submitted:
+        data = request.GET.copy()
+        known, unknown = planning.split_skills(data.getlist("skills"), ctx)
+        data.setlist("skills", known)
+        form = PlanForm(data, ctx=ctx)
+        if form.is_valid():
+            result = planning.build_plan(ctx, form.cleaned_data)
+    response = render(
+        request,
+        "careerguide/plan.html",
+        {
+            "ctx": ctx,
+            "guide": ctx.guide,
+            "form": form,
+            "plan": result,
+            "unknown_skills": unknown,
+            "submitted": submitted,
+            "og_image": og_image(
+                reverse("guide_card", kwargs={"slug": slug}),
+                OG_IMAGE_ALT.format(title=ctx.guide.title),
+            ),
+            "meta": meta(
+                f"Your personalized {ctx.guide.name} roadmap | Career Guide",
+                f"Answer five questions and get a month-by-month plan to become a "
+                f"{ctx.guide.name}: stages for your pace, next steps, salaries and stories.",
+            ),
+        },
+    )
+    # Plans are personal: not stored by browsers or shared caches.
+    response["Cache-Control"] = "no-store" if submitted else "max-age=0, must-revalidate"
+    return response
 
 
 @require_safe

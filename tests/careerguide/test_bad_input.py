@@ -43,6 +43,7 @@ def concrete_paths():
     """One real path per URL pattern (the admin with a few of its pages)."""
     return [
         "/",
+        "/careers/backend-developer/plan/",
         "/careers/backend-developer/",
         "/careers/backend-developer/social.png",
         "/preview/careers/backend-developer/",
@@ -65,6 +66,7 @@ def test_every_url_pattern_is_covered():
     patterns = [str(p.pattern) for p in get_resolver().url_patterns]
     assert len(patterns) >= 11
     covered = concrete_paths()
+    assert any(p.endswith("/plan/") for p in covered)
     for prefix in ["careers/", "people/", "preview/", "robots.txt", "sitemap.xml", "social.png"]:
         assert any(p.lstrip("/").startswith(prefix) for p in covered), prefix
 

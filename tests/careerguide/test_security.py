@@ -99,6 +99,8 @@ def public_urls(guide):
     SitePage.objects.create(slug="about", title="About", description="d", body="b")
     return [
         "/", guide.get_absolute_url(), "/about/", "/sitemap.xml", "/robots.txt",
+        f"/careers/{guide.slug}/plan/",
+        f"/careers/{guide.slug}/plan/?background=teacher&hours=12&region=europe",
         "/careers/missing/", f"/careers/{guide.slug}/social.png", "/social.png",
         "/healthz", "/readyz", "/favicon.ico",
     ]  # fmt: skip

@@ -70,6 +70,7 @@ def test_sitemap_lists_published_pages_with_content_dates(client, reviewed_guide
         u.find("s:loc", ns).text: u.find("s:lastmod", ns).text for u in root.findall("s:url", ns)
     }
     guide_url = f"{SITE}{reviewed_guide.get_absolute_url()}"
+    assert f"{guide_url}plan/" in entries
     reviewed_guide.refresh_from_db()
     assert entries[guide_url] == reviewed_guide.content_changed_at.isoformat()
     assert entries[f"{SITE}/"] == reviewed_guide.content_changed_at.isoformat()

@@ -1,0 +1,149 @@
+"""The personalized roadmap: the form a reader fills in and the plan built from
+it. Nothing about the reader is stored or logged: the answers live only in the
+URL's query string, and logs record paths only."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.text import slugify
+
+from roadmaps.plan import StageSpec, estimate
+
+MAX_STORIES = 3
+
+
+def key(name):
+    return slugify(name)[:50] or "x"
+
+
+class PlanForm(forms.Form):
+    background = forms.ChoiceField(label="Your current background")
+    skills = forms.MultipleChoiceField(
+        label="Skills you already have",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick what you could use at work today, not what you have only read about.",
+    )
+    hours = forms.IntegerField(
+        label="Hours of study per week",
+        min_value=5,
+        max_value=40,
+        help_text="Between 5 and 40.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    region = forms.ChoiceField(label="Where you want to work")
+    language = forms.ChoiceField(label="Your first language", widget=forms.RadioSelect)
+
+    def __init__(self, data=None, *, ctx):
+        super().__init__(data)
+        self.fields["background"].choices = [("", "Choose…")] + [
+            (key(b.name), b.name) for b in ctx.backgrounds
+        ]
+        self.fields["skills"].choices = [(key(s.name), s.name) for s in ctx.technical_skills]
+        self.fields["region"].choices = [("", "Choose…")] + [(r.slug, r.name) for r in ctx.regions]
+        self.fields["language"].choices = [(key(lang.name), lang.name) for lang in ctx.languages]
+        self.fields["hours"].initial = ctx.guide.baseline_hours_per_week
+
+
+def split_skills(values, ctx):
+    """Known skill keys, and the values that name no skill of this guide."""
+    valid = {key(s.name) for s in ctx.technical_skills}
+    known = [v for v in values if v in valid]
+    unknown = [v[:40] for v in values if v not in valid][:10]
+    return known, unknown
+
+
+@dataclass
+class PlannedStage:
+    stage: object
+    months: float
+    skipped: bool
+    known: list  # skill names
+
+    @property
+    def months_label(self):
+        half_months = round(self.months * 2) / 2
+        if half_months < 0.5:
+            return "under 2 weeks"
+        text = f"{half_months:g}"
+        return f"about {text} month{'s' if half_months != 1 else ''}"
+
+
+@dataclass
+class Plan:
+    answers: dict
+    stages: list
+    estimate: object
+    next_steps: list  # [(stage, step)]
+    salaries: list
+    stories: list
+    background: object
+    region: object
+    language: str
+    from_background: list
+
+
+def build_plan(ctx, answers):
+    """Turn valid answers into a plan, from data already fetched (no queries)."""
+    skills_by_key = {key(s.name): s for s in ctx.technical_skills}
+    background = next(b for b in ctx.backgrounds if key(b.name) == answers["background"])
+    region = next(r for r in ctx.regions if r.slug == answers["region"])
+    language = next(lang.name for lang in ctx.languages if key(lang.name) == answers["language"])
+    ticked = {skills_by_key[k].pk for k in answers["skills"]}
+    # What the background usually brings counts as known; the plan says so.
+    from_background = {s.pk for s in background.skills.all()} - ticked
+    known_ids = ticked | from_background
+    # Only the chosen first language has to be learned: the other language
+    # options drop out of the stages' skill lists for this reader.
+    other_languages = {lang.name.lower() for lang in ctx.languages} - {language.lower()}
+    skipped_ids = {s.pk for s in ctx.technical_skills if s.name.lower() in other_languages}
+    job = ctx.job_search
+    result = estimate(
+        [StageSpec(s.pk, s.length_months,
+                   frozenset(sk.pk for sk in s.skills.all()) - skipped_ids)
+         for s in ctx.stages],
+        known_skills=known_ids,
+        hours_per_week=answers["hours"],
+        baseline_hours=ctx.guide.baseline_hours_per_week,
+        job_search=(job.min_months, job.max_months) if job else (0, 0),
+        bounds=(ctx.guide.plan_min_months, ctx.guide.plan_max_months),
+    )  # fmt: skip
+    names = {s.pk: s.name for s in ctx.technical_skills}
+    planned = [
+        PlannedStage(stage, p.months, p.skipped, sorted(names.get(i, "") for i in p.known))
+        for stage, p in zip(ctx.stages, result.stages, strict=True)
+    ]
+    next_steps = [(p.stage, step) for p in planned if not p.skipped for step in p.stage.step_list][
+        :3
+    ]
+    return Plan(
+        answers=answers,
+        stages=planned,
+        estimate=result,
+        next_steps=next_steps,
+        salaries=[f for f in ctx.junior_figures if f.country.region_id == region.pk],
+        stories=match_stories(ctx.stories, background, known_ids, language),
+        background=background,
+        from_background=sorted(names[i] for i in from_background if i in names),
+        region=region,
+        language=language,
+    )
+
+
+def match_stories(stories, background, known_ids, language=""):
+    """One to three stories closest to the reader: the same background first,
+    then the most skills in common with what the reader knows, then the same
+    first language. Always at least one story when the guide has any."""
+    if not stories:
+        return []
+    known_ids = set(known_ids)
+
+    def score(story):
+        same = 1 if story.background_id == background.pk else 0
+        shared = len({s.pk for s in story.skills.all()} & known_ids)
+        stack = 1 if language and story.stack.lower() == language.lower() else 0
+        return (same, shared, stack)
+
+    ranked = sorted(stories, key=lambda s: (score(s), -s.position), reverse=True)
+    close = [s for s in ranked if score(s)[:2] > (0, 0)][:MAX_STORIES]
+    return close or ranked[:1]

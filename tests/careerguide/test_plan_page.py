@@ -1,0 +1,168 @@
+"""The personalized roadmap page: form, errors, plan, story matching, indexing."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from careerguide import benchcontent, starter
+from roadmaps.models import Profession
+
+pytestmark = pytest.mark.django_db
+URL = "/careers/backend-developer/plan/"
+STUDENT = {"background": "student", "hours": "15", "region": "europe", "language": "python"}
+SYSADMIN = {
+    "background": "system-administrator",
+    "skills": ["command-line-linux", "git-version-control", "docker-containers"],
+    "hours": "10",
+    "region": "europe",
+    "language": "python",
+}
+
+
+@pytest.fixture
+def guide(db):
+    starter.load()
+    return Profession.objects.get(slug="backend-developer")
+
+
+def page(client, data=None):
+    response = client.get(URL, data or {})
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def test_the_form_asks_the_five_questions_without_cookies_or_csrf(client, guide):
+    response, html = page(client)
+    for name in ["background", "skills", "hours", "region", "language"]:
+        assert f'name="{name}"' in html
+    assert 'method="get"' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert not response.cookies and "Cookie" not in response.get("Vary", "")
+    assert 'value="teacher"' in html and 'value="docker-containers"' in html
+    assert 'value="python"' in html and 'value="nodejs"' in html
+    assert '<meta name="robots" content="noindex">' not in html  # the form may be indexed
+
+
+def test_the_guides_call_to_action_links_to_the_form(client, guide):
+    html = client.get(guide.get_absolute_url()).content.decode()
+    assert f'href="{URL}"' in html
+
+
+def test_the_plan_is_noindex_with_the_form_as_canonical(client, guide, settings):
+    response, html = page(client, STUDENT)
+    assert '<meta name="robots" content="noindex">' in html
+    assert f'<link rel="canonical" href="{settings.SITE_URL}{URL}">' in html
+    assert response["Cache-Control"] == "no-store"
+    assert not response.cookies
+
+
+def test_worked_example_student_at_baseline_gets_the_guides_timeline(client, guide):
+    _, html = page(client, STUDENT)
+    assert "15–21 months</strong>" in html
+    assert "about 12 months of learning" in html
+    _, faster = page(client, {**STUDENT, "hours": "30"})
+    assert "9–15 months</strong>" in faster
+
+
+def test_sysadmin_example_shortens_stages_and_meets_ilya(client, guide):
+    _, html = page(client, SYSADMIN)
+    assert "18–24 months</strong>" in html
+    assert "Shortened: you already know" in html
+    assert "HTTP and networking basics" in html  # brought by the background
+    stories = re.findall(r'<article class="card story">\s*<h3>([^<]+)</h3>', html)
+    assert stories[0].startswith("Ilya")
+
+
+@pytest.mark.parametrize(
+    ("background", "first_story"),
+    [("teacher", "Olga"), ("financial-analyst", "Dmitry"), ("system-administrator", "Ilya")],
+)
+def test_stories_match_on_background(client, guide, background, first_story):
+    _, html = page(client, {**STUDENT, "background": background})
+    stories = re.findall(r'<article class="card story">\s*<h3>([^<]+)</h3>', html)
+    assert 1 <= len(stories) <= 3
+    assert stories[0].startswith(first_story)
+    assert "Transition time:" in html
+
+
+def test_next_three_steps_come_from_the_first_stage_not_covered(client, guide):
+    _, html = page(client, STUDENT)
+    steps = re.findall(r'<ol class="steps next-steps">(.*?)</ol>', html, re.S)[0]
+    assert steps.count("<li>") == 3
+    assert "Choose Python or Node.js" in steps
+
+
+def test_junior_salaries_for_the_region_with_sources(client, guide):
+    _, europe = page(client, STUDENT)
+    assert "€53,000" in europe and "StepStone 2026" in europe and "data year" in europe
+    assert "£35,000" in europe
+    _, us = page(client, {**STUDENT, "region": "united-states"})
+    assert "No reliable junior figure yet for United States" in us
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hours": "abc"}, "Enter a whole number."),
+        ({"hours": "3"}, "greater than or equal to 5"),
+        ({"hours": "41"}, "less than or equal to 40"),
+        ({"background": "astronaut"}, "Select a valid choice"),
+        ({"region": "mars"}, "Select a valid choice"),
+        ({"language": "cobol"}, "Select a valid choice"),
+        ({"background": ""}, "This field is required."),
+    ],
+)
+def test_invalid_answers_show_the_form_again_with_errors(client, guide, change, message):
+    response, html = page(client, {**STUDENT, **change})
+    assert message in html
+    assert "Please correct the answers marked below." in html
+    assert "How long it should take you" not in html
+
+
+def test_unknown_skills_are_ignored_and_the_page_says_so(client, guide):
+    _, html = page(client, {**STUDENT, "skills": ["python", "telepathy", "<b>x</b>"]})
+    assert "How long it should take you" in html
+    assert "We ignored 2 skills this guide does not list" in html
+    assert "telepathy" in html and "<b>x</b>" not in html
+
+
+def test_round_trip_from_the_form_to_the_plan(client, guide):
+    _, form = page(client)
+    action = re.search(r'<form method="get" action="([^"]+)"', form).group(1)
+    assert action == URL
+
+    # Answer as a browser would: the first real option of each select, some boxes.
+    def options(name):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', form, re.S).group(1)
+        return re.findall(r'<option value="([^"]+)"', select)
+
+    data = {
+        "background": options("background")[0],
+        "region": options("region")[0],
+        "hours": "20",
+        "language": re.findall(r'name="language" value="([^"]+)"', form)[0],
+        "skills": re.findall(r'name="skills" value="([^"]+)"', form)[:2],
+    }  # fmt: skip
+    response = client.get(action, data)
+    html = response.content.decode()
+    assert "How long it should take you" in html
+    assert "Change your answers" in html
+    assert 'value="20"' in html  # the answers stay in the form
+    assert f'href="{guide.get_absolute_url()}"' in html  # back to the guide
+
+
+def test_query_count_is_fixed_at_any_content_size(client, guide):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            page(client, SYSADMIN)
+        return len(ctx)
+
+    at_scale_1 = count()
+    benchcontent.multiply_rows(guide, 5)
+    assert count() == at_scale_1 <= 12
+
+
+def test_unknown_guide_is_404(client, db):
+    assert client.get("/careers/nope/plan/", STUDENT).status_code == 404
