@@ -115,7 +115,7 @@ def test_junior_salaries_for_the_region_with_sources(client, guide):
     ],
 )
 def test_invalid_answers_show_the_form_again_with_errors(client, guide, change, message):
-    response, html = page(client, {**STUDENT, **change})
+    _, html = page(client, {**STUDENT, **change})
     assert message in html
     assert "Please correct the answers marked below." in html
     assert "How long it should take you" not in html
