@@ -37,3 +37,19 @@ def full_guide(db):
     from tests import factories
 
     return factories.full_guide()
+
+
+@pytest.fixture
+def editor(db):
+    """A staff user in the Editors group, as the migration and post_migrate set it up."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("edna", password="a long editor password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

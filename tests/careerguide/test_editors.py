@@ -1,26 +1,13 @@
 """The Editors group edits content in the admin, and nothing else."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from salaries.models import SalaryFigure
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(db):
-    user = User.objects.create_user("edna", password="a long editor password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def test_editors_group_exists_with_content_permissions_only():
