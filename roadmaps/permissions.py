@@ -25,9 +25,9 @@ def grant_editor_permissions(sender=None, apps=global_apps, using="default", **k
         Permission = apps.get_model("auth", "Permission")
     except LookupError:
         return
-    group = Group.objects.using(using).filter(name=EDITORS).first()
-    if group is None:
-        return
+    # The migration creates the group; recreating it here too keeps it after a
+    # `flush` (which empties tables, then emits post_migrate again).
+    group, _ = Group.objects.using(using).get_or_create(name=EDITORS)
     perms = (
         Permission.objects.using(using)
         .filter(content_type__app_label__in=CONTENT_APPS)
