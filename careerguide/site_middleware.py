@@ -36,8 +36,12 @@ def ready_checks():
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
         token = uuid.uuid4().hex
-        cache.set("readyz", token, timeout=10)
-        checks["cache"] = "ok" if cache.get("readyz") == token else "error: no round trip"
+        # A key per probe: concurrent probes (other threads, workers and app
+        # servers share the cache) must not overwrite each other's value.
+        key = f"readyz:{token}"
+        cache.set(key, token, timeout=10)
+        checks["cache"] = "ok" if cache.get(key) == token else "error: no round trip"
+        cache.delete(key)
     except Exception as exc:
         checks["cache"] = f"error: {exc.__class__.__name__}"
     return checks

@@ -229,3 +229,23 @@ def test_site_recovers_by_itself_when_the_database_returns(tmp_path, shared_cach
             assert statuses[-1] == 200, statuses
     finally:
         proxy.close()
+
+
+def test_concurrent_readyz_probes_do_not_fail_each_other(monkeypatch):
+    """Another probe (thread, worker or app server: they share the cache) lands
+    between this probe's cache set and get; neither may report the cache broken.
+    Found by `make loadtest`: a shared key gave 13–23 % false 503s."""
+    from careerguide import site_middleware
+
+    real_get = site_middleware.cache.get
+    nested = {}
+
+    def get_after_another_probe(key, *args, **kwargs):
+        if "result" not in nested:
+            nested["result"] = None  # the nested probe's own get goes straight through
+            nested["result"] = site_middleware.ready_checks()
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(site_middleware.cache, "get", get_after_another_probe)
+    assert site_middleware.ready_checks() == {"database": "ok", "cache": "ok"}
+    assert nested["result"] == {"database": "ok", "cache": "ok"}
