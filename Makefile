@@ -1,7 +1,7 @@
 # Career Guide: `make run` serves the site, `make test` checks it.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check-migrations serve setup
+.PHONY: help run test lint format check-migrations serve setup bench backup restore loadtest
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -53,3 +53,22 @@ check-migrations: $(VENV)/.installed .secret-key
 test: $(VENV)/.installed .secret-key lint check-migrations
 	$(WITH_KEY) $(PY) manage.py collectstatic --noinput -v0
 	$(WITH_KEY) $(PY) -m pytest
+
+# Throughput and latency as in production (gunicorn, PostgreSQL, Redis, wrk):
+# about 3 minutes; see bench/run.py and docs/PERFORMANCE.md.
+bench: $(VENV)/.installed .secret-key
+	$(WITH_KEY) $(PY) bench/run.py
+
+# Back up the database named by DATABASE_URL (SQLite by default) into backups/.
+backup: $(VENV)/.installed
+	$(PY) bin/db-backup backup backups
+
+# make restore FILE=backups/careerguide-….dump (or .sqlite3)
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/…"; exit 2; }
+	$(PY) bin/db-backup restore "$(FILE)"
+
+# 64 connections for 30 s against gunicorn + PostgreSQL + Redis, then again
+# while PostgreSQL restarts; see loadtest/run.py and docs/LOADTEST.md.
+loadtest: $(VENV)/.installed .secret-key
+	$(WITH_KEY) $(PY) loadtest/run.py
