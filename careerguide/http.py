@@ -3,7 +3,7 @@
 import hashlib
 
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 # Browsers and CDNs revalidate on every use; the ETag makes that a cheap 304.
 HTML_CACHE_CONTROL = "max-age=0, must-revalidate"
@@ -30,8 +30,6 @@ def with_validators(request, response, last_modified, cache_control=HTML_CACHE_C
 def conditional(request, response):
     """304 Not Modified when If-None-Match / If-Modified-Since match."""
     last_modified = response.get("Last-Modified")
-    from django.utils.http import parse_http_date_safe
-
     return get_conditional_response(
         request,
         etag=response.get("ETag"),

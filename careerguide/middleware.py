@@ -11,9 +11,9 @@ import gzip
 import hashlib
 import logging
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
 
 from roadmaps import stamp
 
@@ -63,7 +63,10 @@ class PageCacheMiddleware:
         current = found.get(stamp.KEY)
         entry = found.get(key)
         if entry and current and entry["stamp"] == current:
-            return conditional(request, self.replay(request, entry))
+            response = self.replay(request, entry)
+            if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+                return conditional(request, response)
+            return response
         if current is None:
             current = stamp.new_value()
             try:
@@ -73,8 +76,9 @@ class PageCacheMiddleware:
                 current = None
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
-            entry = self.entry(response, current)
-            if current is not None:
+            storing = current is not None and not isinstance(caches["default"], DummyCache)
+            entry = self.entry(response, current, with_gzip=storing or accepts_gzip(request))
+            if storing:
                 try:
                     cache.set(key, entry, timeout=TIMEOUT)
                 except Exception as exc:
@@ -83,29 +87,32 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def entry(response, current):
+    def entry(response, current, with_gzip=True):
         body = response.content
         return {
             "stamp": current,
             "body": body,
-            # Compressed once here rather than on every hit.
-            "gzip": gzip.compress(body, compresslevel=6, mtime=0),
+            # Compressed once when stored, rather than on every hit.
+            "gzip": gzip.compress(body, compresslevel=6, mtime=0) if with_gzip else None,
             "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
         }
 
     @staticmethod
     def replay(request, entry):
-        use_gzip = accepts_gzip(request)
+        use_gzip = entry["gzip"] is not None and accepts_gzip(request)
         response = HttpResponse(entry["gzip"] if use_gzip else entry["body"])
         for header, value in entry["headers"].items():
             response[header] = value
         if use_gzip:
             response["Content-Encoding"] = "gzip"
-        patch_vary_headers(response, ("Accept-Encoding",))
+        response["Content-Length"] = str(len(response.content))
+        # Public pages vary on nothing else (never on Cookie).
+        response["Vary"] = "Accept-Encoding"
         return response
 
     @staticmethod
     def compress(request, response, current):
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
-            return PageCacheMiddleware.replay(request, PageCacheMiddleware.entry(response, current))
+            entry = PageCacheMiddleware.entry(response, current, with_gzip=accepts_gzip(request))
+            return PageCacheMiddleware.replay(request, entry)
         return response

@@ -7,6 +7,10 @@ figure get a labelled row with no bar. Pure functions over fetched rows.
 
 from dataclasses import dataclass, field
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
 # A narrow drawing: on a phone it is shown close to 1:1, so labels stay legible;
 # CSS caps its width on large screens.
 WIDTH = 360
@@ -61,6 +65,50 @@ class Chart:
     width = WIDTH
     bar_start = BAR_START
 
+    def title(self):
+        parts = [
+            f"{self.country.name}: salary figures in {self.currency} {self.period_label}, by grade"
+        ]
+        for bar in self.bars:
+            detail = f" ({bar.detail})" if bar.detail else ""
+            value = bar.figure.amount_label if bar.figure else "no reliable figure yet"
+            parts.append(f"{bar.label}{detail}: {value}")
+        return "; ".join(parts)
+
+    index: int = 1
+
+    @property
+    def svg(self):
+        """The chart as inline SVG. Built here rather than in a template loop:
+        it is the hottest part of the page, and every text is escaped."""
+        chart_id = f"chart-{self.country.code}-{self.index}"
+        out = [
+            f'<svg viewBox="0 0 {WIDTH} {self.height}" width="{WIDTH}" height="{self.height}" '
+            f'role="img" aria-labelledby="{chart_id}-t" focusable="false">'
+            f'<title id="{chart_id}-t">{escape(self.title())}</title>'
+        ]
+        for bar in self.bars:
+            detail = ""
+            if bar.detail:
+                short = escape(Truncator(bar.detail).chars(36))
+                detail = f'<tspan class="chart-detail"> · {short}</tspan>'
+            label = escape(bar.label)
+            out.append(f'<text x="0" y="{bar.text_y}" class="chart-label">{label}{detail}</text>')
+            if bar.figure is None:
+                missing = "No reliable figure yet"
+                out.append(f'<text x="0" y="{bar.value_y}" class="chart-missing">{missing}</text>')
+                continue
+            proxy = " chart-bar--proxy" if bar.figure.is_proxy_role else ""
+            out.append(
+                f'<rect x="{BAR_START}" y="{bar.bar_y}" width="{bar.width}" height="18" rx="3" '
+                f'class="chart-bar{proxy}"/>'
+                f'<text x="{bar.value_x}" y="{bar.value_y}" class="chart-value">'
+                f"{escape(bar.figure.amount_label)}</text>"
+            )
+        out.append("</svg>")
+        # Safe: every text above is escaped, every number is ours.
+        return mark_safe("".join(out))
+
 
 def charts_for(table):
     """Charts for one CountryTable (see salaries.tables)."""
@@ -96,4 +144,6 @@ def charts_for(table):
         chart.sources = sorted({f.source for _, f in items}, key=lambda s: s.name.lower())
         charts.append(chart)
     charts.sort(key=lambda c: (c.currency, c.period) != main)
+    for i, chart in enumerate(charts, start=1):
+        chart.index = i
     return charts

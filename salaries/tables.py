@@ -6,6 +6,8 @@ Pure functions over already-fetched rows, so the page's query count stays fixed.
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from .templatetags.money import money
+
 
 @dataclass
 class GradeRow:
@@ -40,7 +42,13 @@ def salary_tables(figures, grades):
 
     Every real grade gets a row (an empty one says 'no reliable figure yet');
     the 'All levels' row appears only where a source gives such a figure.
+    Amounts are formatted here once; the table and the chart both show them.
     """
+    for f in figures:
+        f.amount_label = money(f.amount, f.currency)
+        f.range_label = (
+            f"{money(f.p25, f.currency)}–{money(f.p75, f.currency)}" if f.p25 and f.p75 else ""
+        )
     regions = []
     for region, region_figures in groupby(figures, key=lambda f: f.country.region):
         countries = []
