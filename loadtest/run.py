@@ -1032,7 +1032,7 @@ def loadtest(args):
     state["server"] = start_gunicorn(env, port, log_path)
     say(
         f"  gunicorn (gunicorn.conf.py: gthread, {workers} workers × {threads} threads, "
-        f"max_requests 2000±200) on {base}, log {log_path.relative_to(ROOT)}"
+        f"settings as in production) on {base}, log {log_path.relative_to(ROOT)}"
     )
     say("  DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost, PostgreSQL, Redis cache")
     check_urls(base)
