@@ -12,6 +12,9 @@ WITH_KEY = export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret-key)}";
 help:
 	@echo "make run    - install, migrate, load starter content once, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - lint, migration check and the test suite (DATABASE_URL or SQLite)"
+	@echo "make bench  - throughput and render-time benchmark (docs/PERFORMANCE.md)"
+	@echo "make loadtest - 64 connections x 30 s, steady and with a PostgreSQL restart"
+	@echo "make backup / make restore FILE=... - database backups (docs/DEPLOY.md)"
 
 $(VENV)/.installed: pyproject.toml bin/find-python
 	@set -e; \
