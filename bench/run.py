@@ -45,29 +45,35 @@ Options: `.venv/bin/python bench/run.py --help`.
 """
 
 import argparse
-import contextlib
 import json
 import os
-import platform
-import re
-import resource
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
-from hashlib import blake2b
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
+from bench.harness import (  # noqa: E402
+    PY,
+    cpu_sample,
+    die,
+    ensure_wrk,
+    free_port,
+    get,
+    machine,
+    manage,
+    run,
+    say,
+    stop_group,
+)
+
+harness.NAME = "bench"
+
 BENCH = ROOT / "bench"
 OUT = BENCH / ".out"
-PY = sys.executable
 DB_NAME = "careerguide_bench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_DB = 2
@@ -80,174 +86,27 @@ CACHE_KEY_PREFIX = "cgbench"
 RELEASE = f"bench-{uuid.uuid4().hex[:12]}"
 GUIDE_PATH = "/careers/backend-developer/"
 STATIC_NAME = "bench/guide-page.html"
+PORTS = range(8200, 8300)
 
 TARGETS = {"cached": 0.6, "uncached": 0.05, "render_ms": 25.0, "errors": 0}
 
-report_lines = []
 started = []  # ("gunicorn", Popen), ("file", Path), ("redis-keys" | "redis" | "postgresql", …)
-foreground = []  # the child process currently being waited for, if any
-
-
-def say(line=""):
-    print(line, flush=True)
-    report_lines.append(line)
-
-
-def die(message):
-    raise SystemExit(f"bench: {message}")
-
-
-# --- processes ---------------------------------------------------------------
-
-
-def run(cmd, env=None, timeout=600, capture=False, check=True):
-    """Run a foreground command; cleanup can terminate it if we are interrupted."""
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
-        text=True,
-    )
-    foreground.append(proc)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        die(f"timed out after {timeout} s: {' '.join(map(str, cmd))}")
-    finally:
-        foreground.remove(proc)
-    if check and proc.returncode != 0:
-        if capture and out:
-            print(out, file=sys.stderr)
-        die(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}")
-    return out if capture else proc.returncode
-
-
-def quiet(cmd):
-    """Output of a small command, or '' when it fails or is missing."""
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def stop_group(proc, grace=30):
-    """SIGTERM the process group we started (gunicorn master + workers), then SIGKILL."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-    # Workers left behind by a killed master share its group: make sure.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def cleanup():
-    for proc in list(foreground):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    while started:
-        kind, what = started.pop()
-        try:
-            if kind == "gunicorn":
-                stop_group(what)
-            elif kind == "redis-keys":
-                clear_bench_keys()
-            elif kind == "file":
-                what.unlink(missing_ok=True)
-                with contextlib.suppress(OSError):  # only if empty
-                    what.parent.rmdir()
-            elif kind == "redis":
-                print("bench: stopping the Redis it started", flush=True)
-                quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"])
-            elif kind == "postgresql":
-                print("bench: stopping the PostgreSQL it started", flush=True)
-                quiet(["pg_ctlcluster", "--skip-systemctl-redirect", what, "main", "stop"])
-        except Exception as exc:  # keep cleaning up the rest
-            print(f"bench: cleanup of {kind} failed: {exc}", file=sys.stderr)
-
-
-def on_signal(signum, frame):
-    raise SystemExit(f"bench: interrupted by signal {signum}")
+    harness.stop_foreground()
+    harness.stop_started(started, REDIS_DB, CACHE_KEY_PREFIX)
 
 
 # --- environment -------------------------------------------------------------
 
 
 def base_env(cache_url):
-    env = dict(os.environ)
-    if not env.get("SECRET_KEY"):
-        key_file = ROOT / ".secret-key"
-        if not key_file.exists():
-            die("SECRET_KEY is not set and there is no .secret-key (run `make bench`)")
-        env["SECRET_KEY"] = key_file.read_text().strip()
-    env.update(
-        DJANGO_SETTINGS_MODULE="careerguide.settings",
-        DEBUG="false",
-        DATABASE_URL=DATABASE_URL,
-        CACHE_URL=cache_url,
-        CACHE_KEY_PREFIX=CACHE_KEY_PREFIX,
-        RELEASE=RELEASE,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        # Plain HTTP on loopback: no SSL redirect, whatever a local .env says.
-        HTTPS="false",
-        BEHIND_PROXY="false",
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("PORT", None)
-    return env
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "-n", "apt-get"]
-    if os.geteuid() != 0 and not shutil.which("sudo"):
-        die("wrk is missing: install it with `apt-get install -y wrk` (needs root)")
-    print("bench: installing wrk", flush=True)
-    noninteractive = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    if run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive, check=False) != 0:
-        run([*apt, "update", "-q"], env=noninteractive)
-        run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive)
-    if not shutil.which("wrk"):
-        die("wrk is still missing after apt-get install")
-
-
-def postgres_up():
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
-
-
-def redis_up():
-    return quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"]) == "PONG"
+    return harness.app_env(DATABASE_URL, cache_url, CACHE_KEY_PREFIX, RELEASE, "bench")
 
 
 def ensure_services():
-    for tool in ("pg_isready", "psql", "redis-cli"):
-        if not shutil.which(tool):
-            die(f"{tool} is missing: the bench needs PostgreSQL and Redis installed")
-    pg_was_up, redis_was_up = postgres_up(), redis_up()
-    run(["bin/services", DB_NAME])
-    if not redis_was_up:
-        started.append(("redis", None))
-    if not pg_was_up:
-        versions = sorted(os.listdir("/etc/postgresql"))
-        started.append(("postgresql", versions[0]))
-
-
-def manage(env, *args, timeout=600):
-    run([PY, "manage.py", *args], env=env, timeout=timeout, capture=True)
+    harness.ensure_services(DB_NAME, started, "the bench")
 
 
 def fill_database(env, scale):
@@ -266,103 +125,14 @@ def render_stats(env, renders, save_static=None):
     return json.loads(lines[-1].split(" ", 1)[1])
 
 
-def machine():
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            mem_kb = int(line.split()[1])
-    pg = quiet(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"])
-    redis = re.search(
-        r"redis_version:(\S+)", quiet(["redis-cli", "-h", "127.0.0.1", "INFO", "server"])
-    )
-    wrk = quiet(["sh", "-c", "wrk -v 2>&1 | head -n1"]).split(" Copyright")[0]
-
-    def version(dist):
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "?"
-
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    commit = quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
-    dirty = quiet(["git", "-C", str(ROOT), "status", "--porcelain"]).splitlines()
-    return [
-        f"CPU: {cpu or '?'} × {os.cpu_count()} (nproc {quiet(['nproc']) or '?'}), "
-        f"memory {mem_kb / 1024 / 1024:.1f} GiB, {platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}, Django {version('Django')}, "
-        f"gunicorn {version('gunicorn')}, whitenoise {version('whitenoise')}, "
-        f"psycopg {version('psycopg')}, redis-py {version('redis')}",
-        f"PostgreSQL {pg or '?'}, Redis {redis.group(1) if redis else '?'}, {wrk or 'wrk ?'}",
-        f"code: git {commit}"
-        + (f" with {len(dirty)} uncommitted paths" if dirty else " (clean tree)"),
-        f"load average at start: {' '.join(load)} (1, 5, 15 min)",
-    ]
-
-
 # --- gunicorn and wrk --------------------------------------------------------
 
 
-def free_port(preferred):
-    candidates = [preferred] if preferred else range(8200, 8300)
-    for port in candidates:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    die("no free port in 8200-8299")
-
-
-def get(url, timeout=10):
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return response.status, response.read()
-
-
 def start_gunicorn(env, port, label, extra=()):
-    log = open(OUT / f"gunicorn-{label}.log", "w")  # noqa: SIM115 (lives as long as the server)
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "careerguide.wsgi",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            # gunicorn 27's control socket has one default path per user
-            # (~/.gunicorn/gunicorn.ctl): a second server would take it over from
-            # any other gunicorn on the machine and delete it when it stops.
-            "--no-control-socket",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so stop_group reaches the workers
-    )
+    log_path = OUT / f"gunicorn-{label}.log"
+    proc = harness.start_gunicorn(env, port, log_path, started, f"/static/{STATIC_NAME}", extra)
     proc.label = label
-    started.append(("gunicorn", proc))
-    log.close()
-    url = f"http://127.0.0.1:{port}/static/{STATIC_NAME}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            die(f"gunicorn exited ({proc.returncode}); see {log.name}")
-        try:
-            if get(url, timeout=2)[0] == 200:
-                return proc
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    die(f"gunicorn did not answer within 60 s; see {log.name}")
+    return proc
 
 
 def stop_gunicorn(proc):
@@ -371,25 +141,9 @@ def stop_gunicorn(proc):
 
 
 def wrk(args, url, seconds):
-    cmd = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        "2s",
-        "--latency",
-        "-s",
-        str(BENCH / "summary.lua"),
-        url,
-    ]
+    cmd = harness.wrk_cmd(args, url, seconds, BENCH / "summary.lua", timeout=2)
     out = run(cmd, capture=True, timeout=seconds + 60)
-    line = next((x for x in out.splitlines() if x.startswith("BENCH-JSON ")), None)
-    if line is None:
-        print(out, file=sys.stderr)
-        die("wrk printed no summary")
-    result = json.loads(line.split(" ", 1)[1])
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result = harness.wrk_summary(out, "BENCH-JSON")
     result["errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout", "status"))
     result["bytes_per_response"] = result["bytes"] / result["requests"] if result["requests"] else 0
     return result
@@ -397,46 +151,12 @@ def wrk(args, url, seconds):
 
 # --- who used the CPUs during a run ----------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
-SERVICES = {"postgres", "redis-server"}
-
-
-def cpu_sample(server):
-    """CPU seconds so far: the whole machine (busy), the gunicorn group (workers
-    that exited are in the master's children times), PostgreSQL + Redis, and
-    our reaped children (wrk)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    busy = sum(fields) - fields[3] - fields[4]  # minus idle and iowait
-    gunicorn, services, workers = 0, {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        comm = text[text.index("(") + 1 : text.rindex(")")]
-        rest = text[text.rindex(")") + 2 :].split()
-        pgrp, utime, stime, cutime, cstime = int(rest[2]), *map(int, rest[11:15])
-        if pgrp == server.pid:
-            gunicorn += utime + stime + (cutime + cstime if int(stat.parent.name) == pgrp else 0)
-            if int(stat.parent.name) != pgrp:
-                workers[stat.parent.name] = (utime + stime) / TICK
-        elif comm in SERVICES:
-            services[stat.parent.name] = (utime + stime) / TICK
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "busy": busy / TICK,
-        "gunicorn": gunicorn / TICK,
-        "services": services,
-        "workers": workers,
-        "wrk": children.ru_utime + children.ru_stime,
-        "at": time.monotonic(),
-    }
-
 
 def cpu_share(before, after):
     """CPUs busy on average between two samples, by who."""
     wall = after["at"] - before["at"]
-    used = {k: (after[k] - before[k]) / wall for k in ("busy", "gunicorn", "wrk")}
+    used = {k: (after[k] - before[k]) / wall for k in ("busy", "gunicorn")}
+    used["wrk"] = (after["children"] - before["children"]) / wall  # our reaped children
     # Per process: a PostgreSQL backend that exited meanwhile (another client's)
     # leaves its time in "other" rather than making this negative.
     services = after["services"]
@@ -486,28 +206,6 @@ def measure(args, url, name, results, errors, server):
     )
 
 
-def redis_cli(*args):
-    return quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "-n", str(REDIS_DB), *args])
-
-
-def redis_keys(pattern):
-    return redis_cli("--scan", "--pattern", pattern).split()
-
-
-def clear_bench_keys():
-    """Delete the bench's own keys (its prefix, any release id) and nothing else."""
-    keys = redis_keys(f"{CACHE_KEY_PREFIX}:*")
-    for i in range(0, len(keys), 500):
-        redis_cli("DEL", *keys[i : i + 500])
-
-
-def page_cached(path):
-    # Keys are PREFIX:RELEASE:VERSION:page:HASH (settings put the release id in
-    # the prefix; careerguide.middleware.page_key hashes the path).
-    digest = blake2b(path.encode(), digest_size=16).hexdigest()
-    return bool(redis_keys(f"{CACHE_KEY_PREFIX}:*:page:{digest}"))
-
-
 # --- the bench ---------------------------------------------------------------
 
 
@@ -522,13 +220,13 @@ def bench(args):
     render_env = dict(dummy_env, ALLOWED_HOSTS="testserver")
 
     say("== Machine")
-    for line in machine():
+    for line in machine(("gunicorn", "whitenoise", "psycopg", "redis"), cpu_count=True):
         say(f"  {line}")
 
     say()
     say(f"== Setup: database {DB_NAME}, scale 1, shape large")
     manage(redis_env, "collectstatic", "--noinput", "-v0")
-    clear_bench_keys()
+    harness.clear_keys(REDIS_DB, CACHE_KEY_PREFIX)
     started.append(("redis-keys", None))
     manage(redis_env, "migrate", "--noinput", "-v0")
     fill_database(redis_env, 1)
@@ -541,10 +239,9 @@ def bench(args):
         f"static copy: {static_file.relative_to(ROOT)} ({static_file.stat().st_size} B)"
     )
 
-    port = free_port(args.port)
+    port = free_port(args.port, PORTS)
     base = f"http://127.0.0.1:{port}"
-    workers = os.environ.get("WEB_CONCURRENCY") or f"{2 * os.cpu_count() + 1} (2 × CPUs + 1)"
-    threads = os.environ.get("GUNICORN_THREADS") or "4"
+    workers, threads = harness.gunicorn_size()
     say()
     say(
         f"== HTTP: gunicorn gthread, {workers} workers × {threads} threads on 127.0.0.1:{port}; "
@@ -556,10 +253,10 @@ def bench(args):
 
     extra = ["--max-requests", "0"] if args.no_recycle else []
     server = start_gunicorn(redis_env, port, "redis", extra)
-    status, body = get(base + GUIDE_PATH)
+    status, _, body = get(base + GUIDE_PATH)
     for _ in range(3):
         get(base + GUIDE_PATH)
-    cached_ok = status == 200 and page_cached(GUIDE_PATH)
+    cached_ok = status == 200 and harness.page_cached(REDIS_DB, CACHE_KEY_PREFIX, GUIDE_PATH)
     static_size = static_file.stat().st_size
     if len(body) != static_size:
         say(f"  note: gunicorn's page is {len(body)} B, the static copy {static_size} B")
@@ -677,7 +374,7 @@ def bench(args):
         f"bench finished in {time.monotonic() - t0:.0f} s "
         f"({sum(ok for ok, _ in checks)}/{len(checks)} targets met)"
     )
-    (OUT / "last-report.txt").write_text("\n".join(report_lines) + "\n")
+    harness.write_report(OUT / "last-report.txt")
 
 
 def main():
@@ -711,8 +408,7 @@ def main():
     args = parser.parse_args()
     if 1 not in args.scales:
         args.scales.insert(0, 1)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+    harness.handle_signals()
     try:
         bench(args)
     finally:

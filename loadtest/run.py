@@ -52,31 +52,38 @@ Options: `.venv/bin/python loadtest/run.py --help`.
 """
 
 import argparse
-import contextlib
 import datetime
 import json
 import os
-import platform
 import re
-import resource
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
-from hashlib import blake2b
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
+from bench.harness import (  # noqa: E402
+    die,
+    ensure_wrk,
+    foreground,
+    free_port,
+    machine,
+    manage,
+    psql,
+    quiet,
+    run,
+    say,
+)
+
+harness.NAME = "loadtest"
+
 HERE = ROOT / "loadtest"
 OUT = HERE / ".out"
-PY = sys.executable
 DB_NAME = "careerguide_load"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_DB = 3
@@ -95,72 +102,12 @@ URLS = [
 ]
 READYZ = "/readyz"
 
-report_lines = []
 # ("gunicorn", Popen) | ("postgresql", version) | ("redis", None) | ("redis-keys", None)
 started = []
-foreground = []  # child processes being waited for
 state = {"pg_version": None, "pg_stopped_by_us": False, "release": None, "server": None}
 
 
-def say(line=""):
-    print(line, flush=True)
-    report_lines.append(line)
-
-
-def die(message):
-    raise SystemExit(f"loadtest: {message}")
-
-
 # --- processes ---------------------------------------------------------------
-
-
-def run(cmd, env=None, timeout=600, capture=False, check=True):
-    """Run a foreground command, bounded in time; cleanup can stop it."""
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
-        text=True,
-    )
-    foreground.append(proc)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        die(f"timed out after {timeout} s: {' '.join(map(str, cmd))}")
-    finally:
-        foreground.remove(proc)
-    if check and proc.returncode != 0:
-        if capture and out:
-            print(out, file=sys.stderr)
-        die(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}")
-    return out if capture else proc.returncode
-
-
-def quiet(cmd, timeout=20):
-    """Output of a small command, or '' when it fails or is missing."""
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def stop_group(proc, grace=30):
-    """SIGTERM the process group we started (gunicorn master + workers), then SIGKILL."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def pg_ctl(action, timeout=60):
@@ -189,38 +136,14 @@ def ensure_postgres_running():
 
 
 def cleanup():
-    for proc in list(foreground):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    harness.stop_foreground()
     # Before anything else that needs it, and even if the fault run was interrupted.
     if state["pg_stopped_by_us"]:
         try:
             ensure_postgres_running()
         except Exception as exc:
             print(f"loadtest: restarting PostgreSQL failed: {exc}", file=sys.stderr)
-    while started:
-        kind, what = started.pop()
-        try:
-            if kind == "gunicorn":
-                stop_group(what)
-            elif kind == "redis-keys":
-                clear_keys()
-            elif kind == "redis":
-                print("loadtest: stopping the Redis it started", flush=True)
-                quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"])
-            elif kind == "postgresql":
-                print("loadtest: stopping the PostgreSQL it started", flush=True)
-                quiet(["pg_ctlcluster", "--skip-systemctl-redirect", what, "main", "stop"])
-        except Exception as exc:  # keep cleaning up the rest
-            print(f"loadtest: cleanup of {kind} failed: {exc}", file=sys.stderr)
-
-
-def on_signal(signum, frame):
-    raise SystemExit(f"loadtest: interrupted by signal {signum}")
+    harness.stop_started(started, REDIS_DB, CACHE_KEY_PREFIX)
 
 
 def wait_for(check, seconds, every=0.05):
@@ -236,198 +159,49 @@ def wait_for(check, seconds, every=0.05):
 
 
 def app_env():
-    env = dict(os.environ)
-    if not env.get("SECRET_KEY"):
-        key_file = ROOT / ".secret-key"
-        if not key_file.exists():
-            die("SECRET_KEY is not set and there is no .secret-key (run `make loadtest`)")
-        env["SECRET_KEY"] = key_file.read_text().strip()
-    env.update(
-        DJANGO_SETTINGS_MODULE="careerguide.settings",
-        DEBUG="false",
-        HTTPS="false",
-        BEHIND_PROXY="false",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=DATABASE_URL,
-        CACHE_URL=CACHE_URL,
-        CACHE_KEY_PREFIX=CACHE_KEY_PREFIX,
-        RELEASE=state["release"],
-        PYTHONUNBUFFERED="1",
+    return harness.app_env(
+        DATABASE_URL,
+        CACHE_URL,
+        CACHE_KEY_PREFIX,
+        state["release"],
+        "loadtest",
+        drop=("PORT", "GUNICORN_ACCESS_LOG", "LOG_LEVEL"),
     )
-    for name in ("PORT", "GUNICORN_ACCESS_LOG", "LOG_LEVEL"):
-        env.pop(name, None)
-    return env
-
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "-n", "apt-get"]
-    if os.geteuid() != 0 and not shutil.which("sudo"):
-        die("wrk is missing: install it with `apt-get install -y wrk` (needs root)")
-    print("loadtest: installing wrk", flush=True)
-    noninteractive = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    if run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive, check=False) != 0:
-        run([*apt, "update", "-q"], env=noninteractive)
-        run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive)
-    if not shutil.which("wrk"):
-        die("wrk is still missing after apt-get install")
 
 
 def postgres_up():
-    return (
-        subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], timeout=10).returncode
-        == 0
-    )
-
-
-def redis_up():
-    return quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"]) == "PONG"
+    return harness.postgres_up(timeout=10)
 
 
 def ensure_services():
-    for tool in ("pg_isready", "psql", "pg_ctlcluster", "redis-cli"):
-        if not shutil.which(tool):
-            die(f"{tool} is missing: the load test needs PostgreSQL and Redis installed")
-    versions = sorted(os.listdir("/etc/postgresql"))
-    if not versions:
-        die("no PostgreSQL cluster in /etc/postgresql")
-    state["pg_version"] = versions[0]
-    pg_was_up, redis_was_up = postgres_up(), redis_up()
-    run(["bin/services", DB_NAME], timeout=120)
-    if not redis_was_up:
-        started.append(("redis", None))
-    if not pg_was_up:
-        started.append(("postgresql", versions[0]))
-
-
-def manage(env, *args, timeout=600):
-    return run([PY, "manage.py", *args], env=env, timeout=timeout, capture=True)
-
-
-def psql(sql):
-    return quiet(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql])
-
-
-def machine():
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            mem_kb = int(line.split()[1])
-    pg = psql("SHOW server_version")
-    redis = re.search(
-        r"redis_version:(\S+)", quiet(["redis-cli", "-h", "127.0.0.1", "INFO", "server"])
+    state["pg_version"] = harness.ensure_services(
+        DB_NAME,
+        started,
+        "the load test",
+        tools=("pg_isready", "psql", "pg_ctlcluster", "redis-cli"),
+        require_cluster=True,
+        timeout=120,
+        pg_timeout=10,
     )
-    wrk = quiet(["sh", "-c", "wrk -v 2>&1 | head -n1"]).split(" Copyright")[0]
-
-    def version(dist):
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "?"
-
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    commit = quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
-    dirty = quiet(["git", "-C", str(ROOT), "status", "--porcelain"]).splitlines()
-    return [
-        f"CPU: {cpu or '?'} (nproc {quiet(['nproc']) or '?'}), "
-        f"memory {mem_kb / 1024 / 1024:.1f} GiB, {platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}, Django {version('Django')}, "
-        f"gunicorn {version('gunicorn')}, psycopg {version('psycopg')}, "
-        f"redis-py {version('redis')}",
-        f"PostgreSQL {pg or '?'}, Redis {redis.group(1) if redis else '?'}, {wrk or 'wrk ?'}",
-        f"code: git {commit}"
-        + (f" with {len(dirty)} uncommitted paths" if dirty else " (clean tree)"),
-        f"load average at start: {' '.join(load)} (1, 5, 15 min)",
-    ]
 
 
 # --- gunicorn, cache, HTTP ---------------------------------------------------
 
 
-def free_port(preferred):
-    for port in [preferred] if preferred else PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    die(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 def get(url, timeout=10, headers=None):
     """(status, headers, body) for any status; raises on socket errors."""
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "loadtest-check", **(headers or {})}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, exc.headers, exc.read()
+    headers = {"User-Agent": "loadtest-check", **(headers or {})}
+    return harness.get(url, timeout=timeout, headers=headers, http_errors=False)
 
 
 def start_gunicorn(env, port, log_path):
-    log = open(log_path, "w")  # noqa: SIM115 (lives as long as the server)
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "careerguide.wsgi",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            # gunicorn 27's control socket has one default path per user: a second
-            # server would take it over from any other gunicorn on the machine.
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so stop_group reaches the workers
+    return harness.start_gunicorn(
+        env, port, log_path, started, "/healthz", headers={"User-Agent": "loadtest-check"}
     )
-    started.append(("gunicorn", proc))
-    log.close()
-    url = f"http://127.0.0.1:{port}/healthz"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            die(f"gunicorn exited ({proc.returncode}); see {log_path}")
-        try:
-            if get(url, timeout=2)[0] == 200:
-                return proc
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    die(f"gunicorn did not answer within 60 s; see {log_path}")
-
-
-def redis_cli(*args):
-    return quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "-n", str(REDIS_DB), *args])
-
-
-def clear_keys():
-    """Delete this load test's keys (its prefix) and nothing else."""
-    keys = redis_cli("--scan", "--pattern", f"{CACHE_KEY_PREFIX}:*").split()
-    for i in range(0, len(keys), 500):
-        redis_cli("DEL", *keys[i : i + 500])
 
 
 def page_cached(path):
-    # Keys are PREFIX:RELEASE:VERSION:page:HASH (careerguide.middleware.page_key).
-    digest = blake2b(path.encode(), digest_size=16).hexdigest()
-    pattern = f"{CACHE_KEY_PREFIX}:{state['release']}:*:page:{digest}"
-    return bool(redis_cli("--scan", "--pattern", pattern).split())
+    return harness.page_cached(REDIS_DB, f"{CACHE_KEY_PREFIX}:{state['release']}", path)
 
 
 def check_urls(base):
@@ -452,30 +226,14 @@ def check_urls(base):
 
 
 def wrk_cmd(args, base, seconds, tag):
-    return [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        f"{args.timeout}s",
-        "--latency",
-        "-s",
-        str(HERE / "mix.lua"),
-        base,
-        "--",
-        tag,
-        *[path for _, path, _, _ in URLS],
-    ]
+    paths = [path for _, path, _, _ in URLS]
+    return harness.wrk_cmd(
+        args, base, seconds, HERE / "mix.lua", args.timeout, script_args=[tag, *paths]
+    )
 
 
 def parse_wrk(out):
-    line = next((x for x in out.splitlines() if x.startswith("LOADTEST-JSON ")), None)
-    if line is None:
-        print(out, file=sys.stderr)
-        die("wrk printed no summary")
-    r = json.loads(line.split(" ", 1)[1])
-    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r = harness.wrk_summary(out, "LOADTEST-JSON")
     r["socket_errors"] = sum(r[k] for k in ("connect", "read", "write", "timeout"))
     # {index: {status: n}}, index 0 = no X-Request-ID (not made by the app)
     per_url, retry, reasons = {}, {}, {}
@@ -545,38 +303,14 @@ def fmt_counts(counts):
 
 # --- who used the CPUs during a run ------------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
-SERVICES = {"postgres", "redis-server"}
-
 
 def cpu_sample(server):
-    """CPU seconds so far: the whole machine (busy), our gunicorn's process group
-    (workers that exited are in the master's children times), PostgreSQL + Redis
-    per process (a postmaster's children times hold its exited backends), and our
-    reaped children (wrk, pg_isready, pg_ctlcluster)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    busy = sum(fields) - fields[3] - fields[4]  # minus idle and iowait
-    gunicorn, services = 0, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        comm = text[text.index("(") + 1 : text.rindex(")")]
-        rest = text[text.rindex(")") + 2 :].split()
-        pgrp, utime, stime, cutime, cstime = int(rest[2]), *map(int, rest[11:15])
-        if pgrp == server.pid:
-            gunicorn += utime + stime + (cutime + cstime if int(stat.parent.name) == pgrp else 0)
-        elif comm in SERVICES:
-            services[stat.parent.name] = (utime + stime + cutime + cstime) / TICK
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "busy": busy / TICK,
-        "gunicorn": gunicorn / TICK,
-        "services": services,
-        "tools": children.ru_utime + children.ru_stime,
-        "at": time.monotonic(),
-    }
+    """CPU seconds so far (harness.cpu_sample), PostgreSQL + Redis with their reaped
+    children (a postmaster's exited backends); "tools": our reaped children (wrk,
+    pg_isready, pg_ctlcluster)."""
+    sample = harness.cpu_sample(server, services_children=True)
+    sample["tools"] = sample.pop("children")
+    return sample
 
 
 def cpu_line(before, after, restarted=False):
@@ -1024,11 +758,10 @@ def loadtest(args):
     loaded = manage(env, "load_starter_content").strip().splitlines()
     say(f"  load_starter_content: {loaded[-1] if loaded else '(no output)'}")
 
-    port = free_port(args.port)
+    port = free_port(args.port, PORTS)
     base = f"http://127.0.0.1:{port}"
     log_path = OUT / "gunicorn.log"
-    workers = os.environ.get("WEB_CONCURRENCY") or f"{2 * os.cpu_count() + 1} (2 × CPUs + 1)"
-    threads = os.environ.get("GUNICORN_THREADS") or "4"
+    workers, threads = harness.gunicorn_size()
     state["server"] = start_gunicorn(env, port, log_path)
     say(
         f"  gunicorn (gunicorn.conf.py: gthread, {workers} workers × {threads} threads, "
@@ -1064,7 +797,7 @@ def loadtest(args):
         f"load test finished in {time.monotonic() - t_start:.0f} s "
         f"({sum(ok for ok, _ in checks)}/{len(checks)} targets met)"
     )
-    (OUT / "last-report.txt").write_text("\n".join(report_lines) + "\n")
+    harness.write_report(OUT / "last-report.txt")
 
 
 def main():
@@ -1105,8 +838,7 @@ def main():
     args = parser.parse_args()
     if not 0 < args.fault_at < args.duration:
         parser.error("--fault-at must be inside --duration")
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+    harness.handle_signals()
     try:
         loadtest(args)
     finally:

@@ -1,0 +1,1 @@
+"""Benchmark scripts (`make bench`); bench.harness is shared with loadtest/run.py."""
