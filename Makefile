@@ -1,7 +1,7 @@
 # Career Guide: `make run` serves the site, `make test` checks it.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check-migrations serve setup bench backup restore loadtest
+.PHONY: help run test lint format check-migrations setup bench backup restore loadtest
 
 VENV := .venv
 PY := $(VENV)/bin/python

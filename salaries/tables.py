@@ -21,10 +21,6 @@ class CountryTable:
     rows: list
 
     @property
-    def has_gaps(self):
-        return any(not row.figures for row in self.rows)
-
-    @property
     def charts(self):
         from .chart import charts_for
 
