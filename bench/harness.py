@@ -371,7 +371,7 @@ def clear_keys(db, prefix):
 
 def page_cached(db, prefix, path):
     """Whether path is in the page cache. Keys are PREFIX:RELEASE:VERSION:page:HASH
-    (settings put the release id in the prefix; careerguide.middleware.page_key hashes
+    (settings put the release id in the prefix; careerguide.http.cache.page_key hashes
     the path): prefix is the cache key prefix, with or without ':RELEASE'."""
     digest = blake2b(path.encode(), digest_size=16).hexdigest()
     return bool(redis_keys(db, f"{prefix}:*:page:{digest}"))

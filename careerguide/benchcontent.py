@@ -39,11 +39,11 @@ BLOCKS = {
 
 def snapshot(guide):
     """The guide's rows as they are now, so copies are never copied again."""
-    rows = {model: list(model.objects.filter(profession=guide)) for model in BLOCKS}
-    rows[Skill] = list(Skill.objects.filter(profession=guide))
-    rows[Stage] = list(Stage.objects.filter(profession=guide).prefetch_related("skills"))
-    rows[Background] = list(Background.objects.filter(profession=guide).prefetch_related("skills"))
-    rows[KeyFact] = list(KeyFact.objects.filter(profession=guide))
+    rows = {model: list(model.objects.filter(guide=guide)) for model in BLOCKS}
+    rows[Skill] = list(Skill.objects.filter(guide=guide))
+    rows[Stage] = list(Stage.objects.filter(guide=guide).prefetch_related("skills"))
+    rows[Background] = list(Background.objects.filter(guide=guide).prefetch_related("skills"))
+    rows[KeyFact] = list(KeyFact.objects.filter(guide=guide))
     return rows
 
 
@@ -69,13 +69,11 @@ def copy_rows(rows, target, suffix, with_facts):
     """Copy a snapshot's rows onto `target`, suffixing fields that must be unique."""
     skills = {}
     for skill in rows[Skill]:
-        skills[skill.pk] = _copy(
-            skill, profession=target, name=_suffixed(skill.name, suffix, "name")
-        )
+        skills[skill.pk] = _copy(skill, guide=target, name=_suffixed(skill.name, suffix, "name"))
         skills[skill.pk].save()
     for model in (Stage, Background):
         for row in rows[model]:
-            changes = {"profession": target}
+            changes = {"guide": target}
             if model is Background:
                 changes["name"] = _suffixed(row.name, suffix, "name")
             new = _copy(row, **changes)
@@ -84,7 +82,7 @@ def copy_rows(rows, target, suffix, with_facts):
     for model, field in BLOCKS.items():
         new_rows = []
         for row in rows[model]:
-            changes = {"profession": target}
+            changes = {"guide": target}
             if field:
                 changes[field] = _suffixed(getattr(row, field), suffix, field)
             if model is Story:
@@ -92,7 +90,7 @@ def copy_rows(rows, target, suffix, with_facts):
             new_rows.append(_copy(row, **changes))
         model.objects.bulk_create(new_rows)
     if with_facts:  # one fact per kind and guide
-        KeyFact.objects.bulk_create([_copy(f, profession=target) for f in rows[KeyFact]])
+        KeyFact.objects.bulk_create([_copy(f, guide=target) for f in rows[KeyFact]])
 
 
 @transaction.atomic

@@ -11,16 +11,17 @@ from django.db import DatabaseError
 from django.http import Http404
 
 from roadmaps import stamp
+from roadmaps.blocks import SECTIONS
 from roadmaps.models import (
     FAQ,
     Background,
     Comparison,
+    Guide,
     KeyFact,
     LanguageOption,
     MarketInsight,
     Myth,
     Person,
-    Profession,
     Skill,
     SlugRedirect,
     Stage,
@@ -34,7 +35,7 @@ from .models import SitePage
 
 @dataclass
 class GuidePage:
-    guide: Profession
+    guide: Guide
     stages: list
     technical_skills: list
     soft_skills: list
@@ -47,18 +48,19 @@ class GuidePage:
     salary_regions: list
     salary_sources: list
     salary_count: int
+    sections: list = ()  # the registry's sections this guide shows, in page order
 
 
 @dataclass
 class HomePage:
-    featured: Profession | None
+    featured: Guide | None
     others: list
     last_modified: object
 
 
 def home_page():
     """Published guides, featured first. One query."""
-    guides = list(Profession.objects.published().order_by("-is_featured", "position", "name"))
+    guides = list(Guide.objects.published().order_by("-is_featured", "position", "name"))
     featured = guides[0] if guides else None
     return HomePage(
         featured=featured,
@@ -70,22 +72,22 @@ def home_page():
 def guide_redirect(slug):
     """The current URL of a published guide that used to have `slug`, or None."""
     row = (
-        SlugRedirect.objects.filter(old_slug=slug, profession__is_published=True)
-        .select_related("profession")
+        SlugRedirect.objects.filter(old_slug=slug, guide__is_published=True)
+        .select_related("guide")
         .first()
     )
-    return row.profession.get_absolute_url() if row else None
+    return row.guide.get_absolute_url() if row else None
 
 
 def guide_card(slug):
     """The guide and its key facts, for the social card image."""
     try:
-        guide = Profession.objects.published().get(slug=slug)
-    except Profession.DoesNotExist:
+        guide = Guide.objects.published().get(slug=slug)
+    except Guide.DoesNotExist:
         raise Http404("No such guide") from None
     # Short facts fit the card: the durations and the demand trend.
-    kinds = [KeyFact.TRAINING, KeyFact.JOB_SEARCH, KeyFact.DEMAND]
-    facts = list(KeyFact.objects.filter(profession=guide, kind__in=kinds))
+    kinds = [KeyFact.Kind.TRAINING, KeyFact.Kind.JOB_SEARCH, KeyFact.Kind.DEMAND]
+    facts = list(KeyFact.objects.filter(guide=guide, kind__in=kinds))
     return guide, facts
 
 
@@ -101,7 +103,7 @@ def guides_for_404():
         try:
             links = [
                 (g.title, g.get_absolute_url())
-                for g in Profession.objects.published().only("name", "slug", "reviewed_on")
+                for g in Guide.objects.published().only("name", "slug", "reviewed_on")
             ]
         except DatabaseError:
             return []
@@ -113,7 +115,7 @@ def guides_for_404():
 
 @dataclass
 class PlanContext:
-    guide: Profession
+    guide: Guide
     stages: list
     technical_skills: list
     backgrounds: list
@@ -125,23 +127,23 @@ class PlanContext:
 
 
 def plan_page(slug):
-    """Everything the personalized roadmap needs, in 12 queries. Raises Http404."""
+    """Everything the personalized plan needs, in 11 queries. Raises Http404."""
     try:
-        guide = Profession.objects.published().get(slug=slug)
-    except Profession.DoesNotExist:
+        guide = Guide.objects.published().get(slug=slug)
+    except Guide.DoesNotExist:
         raise Http404("No such guide") from None
     figures = list(SalaryFigure.objects.for_page(guide))
     regions = list({f.country.region: None for f in figures})
     return PlanContext(
         guide=guide,
-        stages=list(Stage.objects.filter(profession=guide).prefetch_related("skills")),
-        technical_skills=list(Skill.objects.filter(profession=guide, kind=Skill.TECHNICAL)),
-        backgrounds=list(Background.objects.filter(profession=guide).prefetch_related("skills")),
-        languages=list(LanguageOption.objects.filter(profession=guide)),
+        stages=list(Stage.objects.filter(guide=guide).prefetch_related("skills")),
+        technical_skills=list(Skill.objects.filter(guide=guide, kind=Skill.Kind.TECHNICAL)),
+        backgrounds=list(Background.objects.filter(guide=guide).prefetch_related("skills")),
+        languages=list(LanguageOption.objects.filter(guide=guide)),
         regions=regions,
         junior_figures=[f for f in figures if f.grade.slug == "junior"],
-        job_search=KeyFact.objects.filter(profession=guide, kind=KeyFact.JOB_SEARCH).first(),
-        stories=list(Story.objects.published().filter(profession=guide).prefetch_related("skills")),
+        job_search=KeyFact.objects.filter(guide=guide, kind=KeyFact.Kind.JOB_SEARCH).first(),
+        stories=list(Story.objects.published().filter(guide=guide).prefetch_related("skills")),
     )
 
 
@@ -164,15 +166,15 @@ def site_page(slug):
     if slug == SitePage.METHODOLOGY:
         figures = list(
             SalaryFigure.objects.published()
-            .filter(profession__is_published=True)
-            .select_related("source", "country", "profession", "grade")
-            .order_by("profession__position", "country__position", "country__name")
+            .filter(guide__is_published=True)
+            .select_related("source", "country", "guide", "grade")
+            .order_by("guide__position", "country__position", "country__name")
         )
         sources = sorted({f.source for f in figures}, key=lambda s: s.name.lower())
         grades = [g for g in Grade.objects.all() if not g.is_all_levels]
         by_guide = {}
         for f in figures:
-            by_guide.setdefault(f.profession, {}).setdefault(f.country, set()).add(f.grade_id)
+            by_guide.setdefault(f.guide, {}).setdefault(f.country, set()).add(f.grade_id)
         for guide, countries in by_guide.items():
             missing = [
                 (country, [g for g in grades if g.pk not in have])
@@ -196,44 +198,51 @@ def person_page(slug):
         person = Person.objects.get(slug=slug)
     except Person.DoesNotExist:
         raise Http404("No such person") from None
-    guides = list(Profession.objects.published().filter(reviewed_by=person))
+    guides = list(Guide.objects.published().filter(reviewed_by=person))
     if not guides:
         raise Http404("No such person")
     last_modified = max([person.updated_at] + [g.content_changed_at for g in guides])
     return PersonPage(person=person, guides=guides, last_modified=last_modified)
 
 
+# The guide, the grades and the stages' skills; each block type adds one more.
+GUIDE_PAGE_BASE_QUERIES = 3
+
+
 def guide_page(slug, *, include_drafts=False):
-    """Everything the guide page shows, in 12 queries. Raises Http404."""
-    guides = Profession.objects.all() if include_drafts else Profession.objects.published()
+    """Everything the guide page shows, in `GUIDE_PAGE_BASE_QUERIES` queries
+    plus one per block type on the page (`roadmaps.blocks`). Raises Http404."""
+    guides = Guide.objects.all() if include_drafts else Guide.objects.published()
     try:
         guide = guides.select_related("reviewed_by").get(slug=slug)
-    except Profession.DoesNotExist:
+    except Guide.DoesNotExist:
         raise Http404("No such guide") from None
 
-    stages = list(Stage.objects.filter(profession=guide).prefetch_related("skills"))
-    skills = list(Skill.objects.filter(profession=guide))
-    comparisons = list(Comparison.objects.filter(profession=guide).select_related("related_guide"))
-    insights = MarketInsight.objects.filter(profession=guide).select_related("region")
+    stages = list(Stage.objects.filter(guide=guide).prefetch_related("skills"))
+    skills = list(Skill.objects.filter(guide=guide))
+    comparisons = list(Comparison.objects.filter(guide=guide).select_related("related_guide"))
+    insights = MarketInsight.objects.filter(guide=guide).select_related("region")
     insights = insights.order_by("region__position", "region__name", "position", "id")
     market = [(region, list(rows)) for region, rows in groupby(insights, key=lambda i: i.region)]
     figures = list(SalaryFigure.objects.for_page(guide, include_drafts))
     grades = list(Grade.objects.all())
     stories = Story.objects.all() if include_drafts else Story.objects.published()
-    stories = list(stories.filter(profession=guide).select_related("background"))
+    stories = list(stories.filter(guide=guide).select_related("background"))
 
-    return GuidePage(
+    page = GuidePage(
         guide=guide,
         stages=stages,
-        technical_skills=[s for s in skills if s.kind == Skill.TECHNICAL],
-        soft_skills=[s for s in skills if s.kind == Skill.SOFT],
-        facts=list(KeyFact.objects.filter(profession=guide)),
+        technical_skills=[s for s in skills if s.kind == Skill.Kind.TECHNICAL],
+        soft_skills=[s for s in skills if s.kind == Skill.Kind.SOFT],
+        facts=list(KeyFact.objects.filter(guide=guide)),
         comparisons=comparisons,
         stories=stories,
-        myths=list(Myth.objects.filter(profession=guide)),
+        myths=list(Myth.objects.filter(guide=guide)),
         market=market,
-        faqs=list(FAQ.objects.filter(profession=guide)),
+        faqs=list(FAQ.objects.filter(guide=guide)),
         salary_regions=salary_tables(figures, grades),
         salary_sources=sources_used(figures),
         salary_count=len(figures),
     )
+    page.sections = [s for s in SECTIONS if not s.shown_if or getattr(page, s.shown_if)]
+    return page

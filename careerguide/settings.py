@@ -12,7 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from careerguide.release import release_id
+from careerguide.http.release import release_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,18 +60,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost: every response, errors included, carries a request id and is logged.
-    "careerguide.site_middleware.RequestLogMiddleware",
+    "careerguide.http.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Header-adding middleware sits above health probes, static files and the
     # page cache, so every response gets the same headers.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "careerguide.site_middleware.PermissionsPolicyMiddleware",
+    "careerguide.http.headers.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before CommonMiddleware, which validates the Host header.
-    "careerguide.site_middleware.HealthMiddleware",
+    "careerguide.http.health.HealthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached page costs one cache round trip and nothing else.
-    "careerguide.middleware.PageCacheMiddleware",
+    "careerguide.http.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,7 +179,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "careerguide.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "careerguide.http.clientip.client_ip"
 # How many proxies (load balancer, CDN) stand in front of gunicorn; their
 # X-Forwarded-For entries give the client IP for lockouts and logs.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -241,8 +241,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "careerguide.logs.RequestIdFilter"}},
-    "formatters": {"json": {"()": "careerguide.logs.JSONFormatter"}},
+    "filters": {"request_id": {"()": "careerguide.http.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "careerguide.http.logs.JSONFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -18,12 +18,12 @@ from roadmaps.models import (
     Background,
     Comparison,
     Country,
+    Guide,
     KeyFact,
     LanguageOption,
     MarketInsight,
     Myth,
     Person,
-    Profession,
     Region,
     Skill,
     Stage,
@@ -113,7 +113,7 @@ def _load_sources(path):
 
 def _load_guide(data, countries, reviewer):
     g = data["guide"]
-    guide = Profession.objects.create(
+    guide = Guide.objects.create(
         name=g["name"],
         slug=g["slug"],
         headline=g["headline"],
@@ -139,7 +139,7 @@ def _load_guide(data, countries, reviewer):
     skills = {}
     for pos, s in enumerate(data["skills"]):
         skills[s["name"]] = Skill.objects.create(
-            profession=guide,
+            guide=guide,
             name=s["name"],
             kind=s["kind"],
             description=s["description"],
@@ -147,7 +147,7 @@ def _load_guide(data, countries, reviewer):
         )
     for pos, s in enumerate(data["stages"]):
         stage = Stage.objects.create(
-            profession=guide,
+            guide=guide,
             month_from=s["month_from"],
             month_to=s["month_to"],
             open_ended=s["open_ended"],
@@ -159,7 +159,7 @@ def _load_guide(data, countries, reviewer):
         stage.skills.set([skills[name] for name in s["skills"]])
     for pos, f in enumerate(data["facts"]):
         KeyFact.objects.create(
-            profession=guide,
+            guide=guide,
             kind=f["kind"],
             label=f["label"],
             min_months=f["min"],
@@ -169,23 +169,23 @@ def _load_guide(data, countries, reviewer):
         )
     for pos, c in enumerate(data["comparisons"]):
         Comparison.objects.create(
-            profession=guide,
+            guide=guide,
             related_name=c["name"],
             points="\n".join(c["points"]),
-            related_guide=Profession.objects.filter(slug=c.get("slug", "")).first(),
+            related_guide=Guide.objects.filter(slug=c.get("slug", "")).first(),
             position=pos,
         )
     backgrounds = {}
     for pos, b in enumerate(data["backgrounds"]):
         backgrounds[b["name"]] = Background.objects.create(
-            profession=guide, name=b["name"], position=pos
+            guide=guide, name=b["name"], position=pos
         )
         backgrounds[b["name"]].skills.set([skills[name] for name in b["skills"]])
     for pos, name in enumerate(data["languages"]):
-        LanguageOption.objects.create(profession=guide, name=name, position=pos)
+        LanguageOption.objects.create(guide=guide, name=name, position=pos)
     for pos, s in enumerate(data["stories"]):
         story = Story.objects.create(
-            profession=guide,
+            guide=guide,
             slug=s["slug"],
             first_name=s["first_name"],
             former_role=s["former_role"],
@@ -199,15 +199,15 @@ def _load_guide(data, countries, reviewer):
         )
         story.skills.set([skills[name] for name in s["skills"]])
     for pos, m in enumerate(data["myths"]):
-        Myth.objects.create(profession=guide, myth=m["myth"], reality=m["reality"], position=pos)
+        Myth.objects.create(guide=guide, myth=m["myth"], reality=m["reality"], position=pos)
     regions = {r.slug: r for r in Region.objects.all()}
     for pos, m in enumerate(data["market"]):
         MarketInsight.objects.create(
-            profession=guide, region=regions[m["region"]], text=m["text"], position=pos
+            guide=guide, region=regions[m["region"]], text=m["text"], position=pos
         )
     for pos, q in enumerate(data["faq"]):
         FAQ.objects.create(
-            profession=guide,
+            guide=guide,
             question=q["question"],
             answer=q["answer"],
             see_also=q["see_also"],
@@ -221,12 +221,12 @@ def _int_or_none(value):
 
 
 def _load_figures(path, countries, grades, sources):
-    guides = {g.slug: g for g in Profession.objects.all()}
+    guides = {g.slug: g for g in Guide.objects.all()}
     count = 0
     with path.open(encoding="utf-8", newline="") as fh:
         for pos, row in enumerate(csv.DictReader(fh)):
             SalaryFigure.objects.create(
-                profession=guides[row["guide"]],
+                guide=guides[row["guide"]],
                 country=countries[row["country"]],
                 grade=grades[row["grade"]],
                 source=sources[row["source"]],

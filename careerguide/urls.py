@@ -7,12 +7,12 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import views
-from .sitemaps import SITEMAPS
+from .seo.sitemaps import SITEMAPS
 
-handler400 = "careerguide.errors.bad_request"
-handler403 = "careerguide.errors.permission_denied"
+handler400 = "careerguide.http.errors.bad_request"
+handler403 = "careerguide.http.errors.permission_denied"
 handler404 = "careerguide.views.not_found"
-handler500 = "careerguide.errors.server_error"
+handler500 = "careerguide.http.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -8,10 +8,13 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from . import pages, planning, seo, social
-from .http import with_validators
-from .middleware import cacheable
-from .planning import PlanForm
+from roadmaps.plan.build import build_plan
+from roadmaps.plan.forms import PlanForm, split_skills
+
+from . import pages
+from .http.cache import cacheable
+from .http.conditional import with_validators
+from .seo import jsonld, social
 
 OG_IMAGE_ALT = "{title}: the Career Guide card with its key facts"
 SITE_DESCRIPTION = (
@@ -21,7 +24,7 @@ SITE_DESCRIPTION = (
 
 
 def og_image(url, alt):
-    return {"url": seo.absolute(url), "width": 1200, "height": 630, "alt": alt}
+    return {"url": jsonld.absolute(url), "width": 1200, "height": 630, "alt": alt}
 
 
 def site_og_image():
@@ -88,7 +91,7 @@ def render_guide(request, page, preview=False):
             "page": page,
             "guide": page.guide,
             "og_image": image,
-            "json_ld": seo.to_script(seo.guide_graph(page, image["url"])),
+            "json_ld": jsonld.to_script(jsonld.guide_graph(page, image["url"])),
             "meta": meta(
                 page.guide.seo_title or f"{page.guide.title} | Career Guide",
                 page.guide.seo_description or f"{page.guide.headline} {page.guide.intro}",
@@ -112,11 +115,11 @@ def plan(request, slug):
     result = None
     if submitted:
         data = request.GET.copy()
-        known, unknown = planning.split_skills(data.getlist("skills"), ctx)
+        known, unknown = split_skills(data.getlist("skills"), ctx)
         data.setlist("skills", known)
         form = PlanForm(data, ctx=ctx)
         if form.is_valid():
-            result = planning.build_plan(ctx, form.cleaned_data)
+            result = build_plan(ctx, form.cleaned_data)
     response = render(
         request,
         "careerguide/plan.html",
@@ -208,7 +211,7 @@ def robots_txt(request):
         "Allow: /",
         f"Disallow: /{settings.ADMIN_URL}",
         "",
-        f"Sitemap: {seo.absolute(reverse('sitemap'))}",
+        f"Sitemap: {jsonld.absolute(reverse('sitemap'))}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -6,7 +6,7 @@
 -- wrk's response() hook is not told which request a response answers (many
 -- connections share one thread), so every request carries its path's index in
 -- an X-Request-ID header ("TAG-THREAD-INDEX-N"): the app echoes a well-formed
--- X-Request-ID on every response it makes (careerguide.site_middleware.
+-- X-Request-ID on every response it makes (careerguide.http.health.
 -- RequestLogMiddleware, the outermost middleware, so errors and health probes
 -- too). A response without it (e.g. one made by gunicorn itself) is counted
 -- under index 0, "unidentified". The same id appears in the app's JSON log,

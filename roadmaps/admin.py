@@ -8,17 +8,18 @@ import reversion
 from django.contrib import admin
 
 from .admin_base import ContentAdmin, preview_link, publish, unpublish
+from .blocks import accessor, block_models
 from .models import (
     FAQ,
     Background,
     Comparison,
     Country,
+    Guide,
     KeyFact,
     LanguageOption,
     MarketInsight,
     Myth,
     Person,
-    Profession,
     Region,
     Skill,
     SlugRedirect,
@@ -26,21 +27,20 @@ from .models import (
     StarterContent,
 )
 
-# The guide follows its inline rows; each block is registered on its own too,
-# so that a deleted block can be recovered from its own admin list.
-INLINE_RELATIONS = ["stages", "skills", "facts", "comparisons", "myths", "faqs",
-                    "market_insights", "backgrounds", "languages"]  # fmt: skip
-reversion.register(Profession, follow=INLINE_RELATIONS)
+# The guide follows its inline rows (the registry's inline blocks); each block
+# is registered on its own too, so that a deleted block can be recovered from
+# its own admin list.
+INLINE_BLOCKS = block_models(inline=True)
+reversion.register(Guide, follow=[accessor(model) for model in INLINE_BLOCKS])
 reversion.register(Region, follow=["countries"])
-for model in [Stage, Skill, KeyFact, Comparison, Myth, FAQ, MarketInsight, Background,
-              LanguageOption, Country, Person]:  # fmt: skip
+for model in [*INLINE_BLOCKS, Country, Person]:
     reversion.register(model)
 
 
 class BlockInline(admin.StackedInline):
     extra = 0
     classes = ["collapse"]
-    fk_name = "profession"
+    fk_name = "guide"
 
 
 class StageInline(BlockInline):
@@ -98,8 +98,10 @@ class LanguageOptionInline(admin.TabularInline):
     fields = ["name", "position"]
 
 
-@admin.register(Profession)
-class ProfessionAdmin(ContentAdmin):
+@admin.register(Guide)
+class GuideAdmin(ContentAdmin):
+    """The guide's form carries every inline block, so one save is one revision."""
+
     list_display = ["name", "is_published", "is_featured", "reviewed_on", "content_changed_at",
                     "position"]  # fmt: skip
     list_editable = ["position"]
@@ -132,35 +134,35 @@ class ProfessionAdmin(ContentAdmin):
 
 @admin.register(Skill)
 class SkillAdmin(ContentAdmin):
-    list_display = ["name", "kind", "profession", "position"]
+    list_display = ["name", "kind", "guide", "position"]
     list_editable = ["position"]
-    list_filter = ["profession", "kind"]
+    list_filter = ["guide", "kind"]
     search_fields = ["name"]
 
 
 @admin.register(Stage)
 class StageAdmin(ContentAdmin):
-    list_display = ["title", "months_label", "profession", "position"]
+    list_display = ["title", "months_label", "guide", "position"]
     list_editable = ["position"]
-    list_filter = ["profession"]
+    list_filter = ["guide"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["skills"]
 
 
 @admin.register(Background)
 class BackgroundAdmin(ContentAdmin):
-    list_display = ["name", "profession", "position"]
+    list_display = ["name", "guide", "position"]
     list_editable = ["position"]
-    list_filter = ["profession"]
+    list_filter = ["guide"]
     search_fields = ["name"]
     autocomplete_fields = ["skills"]
 
 
 @admin.register(FAQ)
 class FAQAdmin(ContentAdmin):
-    list_display = ["question", "profession", "position"]
+    list_display = ["question", "guide", "position"]
     list_editable = ["position"]
-    list_filter = ["profession"]
+    list_filter = ["guide"]
     search_fields = ["question", "answer"]
 
 
@@ -195,9 +197,9 @@ class CountryAdmin(ContentAdmin):
 
 @admin.register(SlugRedirect)
 class SlugRedirectAdmin(admin.ModelAdmin):
-    list_display = ["old_slug", "profession", "created_at"]
+    list_display = ["old_slug", "guide", "created_at"]
     search_fields = ["old_slug"]
-    autocomplete_fields = ["profession"]
+    autocomplete_fields = ["guide"]
 
 
 @admin.register(StarterContent)

@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .blocks import SECTION_CHOICES
+
 
 def split_lines(text):
     """Editor-entered list: one item per line; bullets and blank lines ignored."""
@@ -24,7 +26,7 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-class ProfessionQuerySet(models.QuerySet):
+class GuideQuerySet(models.QuerySet):
     def published(self):
         """The one definition of a public guide: views and sitemaps use it."""
         return self.filter(is_published=True)
@@ -44,19 +46,22 @@ class Person(TimeStamped):
     class Meta:
         ordering = ["name"]
         verbose_name = "person"
+        verbose_name_plural = "people"
 
     def __str__(self):
         return self.name
 
 
-class Profession(TimeStamped):
+class Guide(TimeStamped):
     """A guide: how to become one profession. The root of every content block."""
 
     name = models.CharField(
         max_length=80, unique=True, help_text="The profession, e.g. 'Backend Developer'."
     )
     slug = models.SlugField(
-        unique=True, help_text="The guide's address: /careers/<slug>/. Changing it breaks links."
+        unique=True,
+        help_text="The guide's address: 'backend-developer' gives /careers/backend-developer/. "
+        "After a change, the old address redirects to the new one.",
     )
     headline = models.CharField(max_length=200, help_text="The hero's first line, under the title.")
     intro = models.TextField(help_text="The hero's short paragraph.")
@@ -125,18 +130,18 @@ class Profession(TimeStamped):
         help_text="The closing line that invites readers to the personalized roadmap.",
     )
 
-    objects = ProfessionQuerySet.as_manager()
+    objects = GuideQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(plan_min_months__gt=0) & Q(plan_max_months__gte=F("plan_min_months")),
-                name="profession_plan_bounds",
+                name="guide_plan_bounds",
             ),
             models.CheckConstraint(
                 condition=Q(baseline_hours_per_week__gte=1) & Q(baseline_hours_per_week__lte=80),
-                name="profession_baseline_hours",
+                name="guide_baseline_hours",
             ),
         ]
 
@@ -150,11 +155,11 @@ class Profession(TimeStamped):
             kwargs["update_fields"] = {*update_fields, "content_changed_at"}
         old_slug = None
         if self.pk:
-            old_slug = Profession.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            old_slug = Guide.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug:
             # Old links keep working: the guide view answers 301 from the old slug.
-            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"profession": self})
+            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"guide": self})
         SlugRedirect.objects.filter(old_slug=self.slug).delete()
 
     def get_absolute_url(self):
@@ -176,24 +181,33 @@ class SlugRedirect(models.Model):
     """A guide's former slug; requests for it are redirected (301) to the guide."""
 
     old_slug = models.SlugField(unique=True)
-    profession = models.ForeignKey(
-        Profession, on_delete=models.CASCADE, related_name="slug_redirects", verbose_name="guide"
+    guide = models.ForeignKey(
+        Guide, on_delete=models.CASCADE, related_name="slug_redirects", verbose_name="guide"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["old_slug"]
         verbose_name = "old guide address"
+        verbose_name_plural = "old guide addresses"
 
     def __str__(self):
-        return f"/careers/{self.old_slug}/ → {self.profession}"
+        return f"/careers/{self.old_slug}/ → {self.guide}"
 
 
 class ContentBlock(TimeStamped):
-    """A row shown on its guide's page, in editor-controlled order."""
+    """A row that belongs to one guide, in editor-controlled order.
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="+", verbose_name="guide"
+    Every kind of block inherits this foreign key; `roadmaps.blocks` lists the
+    kinds once. The reverse accessor follows the model: `guide.stage_set`.
+    """
+
+    guide = models.ForeignKey(
+        Guide,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_set",
+        verbose_name="guide",
+        help_text="The guide this row belongs to.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
@@ -203,22 +217,23 @@ class ContentBlock(TimeStamped):
 
 
 class Skill(ContentBlock):
-    TECHNICAL = "technical"
-    SOFT = "soft"
-    KINDS = [(TECHNICAL, "Technical"), (SOFT, "Soft")]
+    class Kind(models.TextChoices):
+        TECHNICAL = "technical", "Technical"
+        SOFT = "soft", "Soft"
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="skills", verbose_name="guide"
-    )
     name = models.CharField(max_length=60)
-    kind = models.CharField(max_length=10, choices=KINDS, default=TECHNICAL)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.TECHNICAL)
     description = models.CharField(
         max_length=200, blank=True, help_text="One short sentence; shown as the skill's hint."
     )
 
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["profession", "name"], name="skill_unique_name"),
+            models.UniqueConstraint(
+                fields=["guide", "name"],
+                name="skill_unique_name",
+                violation_error_message="Each skill name is used once per guide.",
+            ),
         ]
 
     def __str__(self):
@@ -228,9 +243,6 @@ class Skill(ContentBlock):
 class Stage(ContentBlock):
     """One step of the learning path, e.g. months 1–3."""
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="stages", verbose_name="guide"
-    )
     month_from = models.PositiveSmallIntegerField(help_text="First month of the stage, from 1.")
     month_to = models.PositiveSmallIntegerField(help_text="Last month of the stage.")
     open_ended = models.BooleanField(
@@ -278,24 +290,16 @@ class Stage(ContentBlock):
 class KeyFact(ContentBlock):
     """A typed fact in the 'how long does it take' strip."""
 
-    TRAINING = "training"
-    JOB_SEARCH = "job_search"
-    EDUCATION = "education"
-    ENGLISH = "english"
-    DEMAND = "demand"
-    KINDS = [
-        (TRAINING, "Training duration (months)"),
-        (JOB_SEARCH, "Job search duration (months)"),
-        (EDUCATION, "Education"),
-        (ENGLISH, "English level"),
-        (DEMAND, "Demand trend"),
-    ]
-    RANGE_KINDS = {TRAINING, JOB_SEARCH}
+    class Kind(models.TextChoices):
+        TRAINING = "training", "Training duration (months)"
+        JOB_SEARCH = "job_search", "Job search duration (months)"
+        EDUCATION = "education", "Education"
+        ENGLISH = "english", "English level"
+        DEMAND = "demand", "Demand trend"
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="facts", verbose_name="guide"
-    )
-    kind = models.CharField(max_length=20, choices=KINDS)
+    RANGE_KINDS = {Kind.TRAINING, Kind.JOB_SEARCH}
+
+    kind = models.CharField(max_length=20, choices=Kind)
     label = models.CharField(max_length=60, help_text="As shown, e.g. 'Training Duration'.")
     min_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Durations only: the shortest usual time."
@@ -309,7 +313,11 @@ class KeyFact(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["profession", "kind"], name="keyfact_unique_kind"),
+            models.UniqueConstraint(
+                fields=["guide", "kind"],
+                name="keyfact_unique_kind",
+                violation_error_message="This guide already has a fact of this kind.",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind__in=["training", "job_search"])
@@ -338,14 +346,11 @@ class KeyFact(ContentBlock):
 class Comparison(ContentBlock):
     """How this profession differs from a neighbouring one."""
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="comparisons", verbose_name="guide"
-    )
     related_name = models.CharField(
         "related profession", max_length=80, help_text="E.g. 'Frontend Developer'."
     )
     related_guide = models.ForeignKey(
-        Profession,
+        Guide,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -357,7 +362,9 @@ class Comparison(ContentBlock):
     class Meta(ContentBlock.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["profession", "related_name"], name="comparison_unique_name"
+                fields=["guide", "related_name"],
+                name="comparison_unique_name",
+                violation_error_message="This guide already compares itself with that profession.",
             ),
         ]
 
@@ -370,9 +377,6 @@ class Comparison(ContentBlock):
 
 
 class Myth(ContentBlock):
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="myths", verbose_name="guide"
-    )
     myth = models.TextField(help_text="The belief, as people say it.")
     reality = models.TextField(help_text="What is actually true.")
 
@@ -381,19 +385,6 @@ class Myth(ContentBlock):
 
 
 class FAQ(ContentBlock):
-    SECTIONS = [
-        ("salaries", "Salaries"),
-        ("path", "Learning path"),
-        ("skills", "Skills"),
-        ("duration", "How long it takes"),
-        ("comparisons", "Related fields"),
-        ("stories", "Career transitions"),
-        ("market", "Market"),
-    ]
-
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="faqs", verbose_name="guide"
-    )
     question = models.CharField(max_length=200)
     answer = models.TextField(
         help_text="Plain text; a blank line starts a new paragraph. Don't repeat salary "
@@ -401,7 +392,7 @@ class FAQ(ContentBlock):
     )
     see_also = models.CharField(
         max_length=20,
-        choices=SECTIONS,
+        choices=SECTION_CHOICES,
         blank=True,
         help_text="Adds a link to this section of the guide under the answer.",
     )
@@ -448,9 +439,6 @@ class Country(TimeStamped):
 
 
 class MarketInsight(ContentBlock):
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="market_insights", verbose_name="guide"
-    )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="insights")
     text = models.TextField()
 
@@ -461,9 +449,6 @@ class MarketInsight(ContentBlock):
 class Background(ContentBlock):
     """Where readers come from; the personalized plan and the stories use it."""
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="backgrounds", verbose_name="guide"
-    )
     name = models.CharField(max_length=80, help_text="E.g. 'System administrator'.")
     skills = models.ManyToManyField(
         Skill, blank=True, related_name="backgrounds", help_text="Skills it usually brings."
@@ -471,7 +456,11 @@ class Background(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["profession", "name"], name="background_unique_name"),
+            models.UniqueConstraint(
+                fields=["guide", "name"],
+                name="background_unique_name",
+                violation_error_message="This guide already has a background with that name.",
+            ),
         ]
 
     def __str__(self):
@@ -481,15 +470,16 @@ class Background(ContentBlock):
 class LanguageOption(ContentBlock):
     """A first language the guide lets readers choose (e.g. Python or Node.js)."""
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="languages", verbose_name="guide"
-    )
     name = models.CharField(max_length=40)
 
     class Meta(ContentBlock.Meta):
         verbose_name = "first-language option"
         constraints = [
-            models.UniqueConstraint(fields=["profession", "name"], name="language_unique_name"),
+            models.UniqueConstraint(
+                fields=["guide", "name"],
+                name="language_unique_name",
+                violation_error_message="This guide already offers that first language.",
+            ),
         ]
 
     def __str__(self):

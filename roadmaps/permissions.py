@@ -11,7 +11,7 @@ EDITORS = "Editors"
 CONTENT_APPS = ("roadmaps", "salaries", "stories", "careerguide")
 # Editors may not delete guides (blocks use PROTECT too), nor touch the load marker.
 WITHHELD = {
-    "delete_profession",
+    "delete_guide",
     "add_startercontent",
     "change_startercontent",
     "delete_startercontent",

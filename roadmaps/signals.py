@@ -6,16 +6,16 @@ it is what invalidates caches, ETags and sitemap dates.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import stamp
-from .models import Profession
+from .models import Guide
 
 
-def guides_changed(profession_ids=None):
+def guides_changed(guide_ids=None):
     """Mark guides as changed and invalidate cached pages; `None` means every
     guide (a shared row changed). Call it after bulk writes too."""
-    if profession_ids is None:
-        Profession.touch(list(Profession.objects.values_list("pk", flat=True)))
+    if guide_ids is None:
+        Guide.touch(list(Guide.objects.values_list("pk", flat=True)))
     else:
-        Profession.touch(profession_ids)
+        Guide.touch(guide_ids)
     stamp.bump()
 
 
@@ -26,7 +26,7 @@ def _invalidate_pages(sender, instance, raw=False, **kwargs):
 def _block_changed(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: the loader marks guides itself
         return
-    guides_changed([instance.profession_id])
+    guides_changed([instance.guide_id])
 
 
 def _shared_row_changed(sender, instance, raw=False, **kwargs):
@@ -36,11 +36,11 @@ def _shared_row_changed(sender, instance, raw=False, **kwargs):
 
 def _m2m_changed(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        guides_changed([getattr(instance, "profession_id", None)])
+        guides_changed([getattr(instance, "guide_id", None)])
 
 
 def watch_blocks(*models):
-    """Connect the models whose rows carry a `profession` foreign key."""
+    """Connect block models: rows that carry a `guide` foreign key."""
     for model in models:
         post_save.connect(_block_changed, sender=model, dispatch_uid=f"block-save-{model.__name__}")
         post_delete.connect(
@@ -77,19 +77,13 @@ def watch_m2m(*through_models):
 
 
 def connect():
+    """Watch every block in the registry, with its many-to-many links, and the
+    rows shared by every guide. Apps add their own shared rows (`watch_shared`)."""
     from . import models as m
+    from .blocks import block_models
 
-    watch_blocks(
-        m.Skill,
-        m.Stage,
-        m.KeyFact,
-        m.Comparison,
-        m.Myth,
-        m.FAQ,
-        m.MarketInsight,
-        m.Background,
-        m.LanguageOption,
-    )
+    for model in block_models():
+        watch_blocks(model)
+        watch_m2m(*(field.remote_field.through for field in model._meta.many_to_many))
     watch_shared(m.Region, m.Country, m.Person)
-    watch_pages(m.Profession)
-    watch_m2m(m.Stage.skills.through, m.Background.skills.through)
+    watch_pages(m.Guide)

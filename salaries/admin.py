@@ -50,20 +50,20 @@ class SalaryFigureAdmin(ImportExportModelAdmin, ContentAdmin):
     resource_classes = [SalaryFigureResource]
     rollback_on_validation_errors = True  # one bad row: nothing is saved
     formats = [CSV, XLSX]
-    list_display = ["__str__", "profession", "country", "grade", "segment", "amount", "p25",
+    list_display = ["__str__", "guide", "country", "grade", "segment", "amount", "p25",
                     "p75", "currency", "period", "data_year", "fresh", "source", "position",
                     "is_published"]  # fmt: skip
     list_display_links = ["__str__"]
     list_editable = ["amount", "p25", "p75", "data_year", "position", "is_published"]
-    list_filter = [FreshnessFilter, "profession", "country__region", "country", "grade",
+    list_filter = [FreshnessFilter, "guide", "country__region", "country", "grade",
                    "source", "statistic", "pay_basis", "is_published"]  # fmt: skip
-    list_select_related = ["country", "grade", "source", "profession"]
+    list_select_related = ["country", "grade", "source", "guide"]
     search_fields = ["segment", "note", "source__name", "country__name"]
-    autocomplete_fields = ["profession", "country", "source"]
+    autocomplete_fields = ["guide", "country", "source"]
     readonly_fields = ["created_at", "updated_at"]
     actions = [publish, unpublish]
     fieldsets = [
-        (None, {"fields": ["profession", "country", "grade", "segment", "is_proxy_role"]}),
+        (None, {"fields": ["guide", "country", "grade", "segment", "is_proxy_role"]}),
         ("Figure", {"fields": ["statistic", "pay_basis", "amount", "p25", "p75", "currency",
                                "period", "data_year"]}),
         ("Provenance", {"fields": ["source", "source_url", "note"]}),

@@ -6,9 +6,10 @@ class SalariesConfig(AppConfig):
     verbose_name = "Salaries"
 
     def ready(self):
-        from roadmaps.signals import watch_blocks, watch_shared
+        # Figures are blocks: `roadmaps.blocks` lists them, and its signals
+        # watch them. Grades and sources are shared by every guide.
+        from roadmaps.signals import watch_shared
 
-        from .models import Grade, SalaryFigure, Source
+        from .models import Grade, Source
 
-        watch_blocks(SalaryFigure)
         watch_shared(Grade, Source)

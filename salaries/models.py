@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from roadmaps.models import Country, Profession, TimeStamped
+from roadmaps.models import ContentBlock, Country, TimeStamped
 
 
 class Grade(TimeStamped):
@@ -62,11 +62,11 @@ class FigureQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def for_page(self, profession, include_drafts=False):
+    def for_page(self, guide, include_drafts=False):
         """Everything the salary section shows, in one query."""
         return (
             (self.all() if include_drafts else self.published())
-            .filter(profession=profession)
+            .filter(guide=guide)
             .select_related("country__region", "grade", "source")
             .order_by(
                 "country__region__position",
@@ -79,29 +79,21 @@ class FigureQuerySet(models.QuerySet):
         )
 
 
-class SalaryFigure(TimeStamped):
-    MEDIAN = "median"
-    MEAN = "mean"
-    STATISTICS = [(MEDIAN, "Median"), (MEAN, "Mean (average)")]
+class SalaryFigure(ContentBlock):
+    class Statistic(models.TextChoices):
+        MEDIAN = "median", "Median"
+        MEAN = "mean", "Mean (average)"
 
-    BASE = "base"
-    TOTAL = "total"
-    ADVERTISED = "advertised"
-    B2B = "b2b"
-    PAY_BASES = [
-        (BASE, "Base salary"),
-        (TOTAL, "Total compensation"),
-        (ADVERTISED, "Advertised salary"),
-        (B2B, "B2B contract rate"),
-    ]
+    class PayBasis(models.TextChoices):
+        BASE = "base", "Base salary"
+        TOTAL = "total", "Total compensation"
+        ADVERTISED = "advertised", "Advertised salary"
+        B2B = "b2b", "B2B contract rate"
 
-    YEAR = "year"
-    MONTH = "month"
-    PERIODS = [(YEAR, "per year"), (MONTH, "per month")]
+    class Period(models.TextChoices):
+        YEAR = "year", "per year"
+        MONTH = "month", "per month"
 
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="salary_figures", verbose_name="guide"
-    )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="salary_figures")
     grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="figures")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
@@ -118,8 +110,8 @@ class SalaryFigure(TimeStamped):
         help_text="The figure is for a related job role mapped to this grade (e.g. engineering "
         "managers for Lead). The page labels it as such.",
     )
-    statistic = models.CharField(max_length=10, choices=STATISTICS, default=MEDIAN)
-    pay_basis = models.CharField(max_length=12, choices=PAY_BASES, default=BASE)
+    statistic = models.CharField(max_length=10, choices=Statistic, default=Statistic.MEDIAN)
+    pay_basis = models.CharField(max_length=12, choices=PayBasis, default=PayBasis.BASE)
     amount = models.PositiveIntegerField(
         help_text="The median (or mean) exactly as the source published it, in its currency."
     )
@@ -132,7 +124,7 @@ class SalaryFigure(TimeStamped):
     currency = models.CharField(
         max_length=3, help_text="ISO 4217 code as published, e.g. EUR. Never convert."
     )
-    period = models.CharField(max_length=5, choices=PERIODS, default=YEAR)
+    period = models.CharField(max_length=5, choices=Period, default=Period.YEAR)
     data_year = models.PositiveSmallIntegerField(help_text="The year the data describes.")
     source_url = models.URLField(
         max_length=400,
@@ -148,10 +140,10 @@ class SalaryFigure(TimeStamped):
     objects = FigureQuerySet.as_manager()
 
     class Meta:
-        ordering = ["profession", "country", "grade__position", "position"]
+        ordering = ["guide", "country", "grade__position", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["profession", "country", "grade", "source", "segment"],
+                fields=["guide", "country", "grade", "source", "segment"],
                 name="figure_unique_cell",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="figure_amount_positive"),
@@ -177,7 +169,7 @@ class SalaryFigure(TimeStamped):
         return f"{self.country.code} {self.grade}{seg}: {self.amount} {self.currency}"
 
     def get_absolute_url(self):
-        return reverse("guide", kwargs={"slug": self.profession.slug}) + "#salaries"
+        return reverse("guide", kwargs={"slug": self.guide.slug}) + "#salaries"
 
     @property
     def url(self):
@@ -185,4 +177,4 @@ class SalaryFigure(TimeStamped):
 
     @property
     def period_label(self):
-        return "a year" if self.period == self.YEAR else "a month"
+        return "a year" if self.period == self.Period.YEAR else "a month"

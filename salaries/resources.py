@@ -4,7 +4,7 @@ natural keys (guide slug, country code, grade, source, segment), never on ids.""
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from roadmaps.models import Country, Profession
+from roadmaps.models import Country, Guide
 from roadmaps.signals import guides_changed
 
 from .models import Grade, SalaryFigure, Source
@@ -12,7 +12,7 @@ from .models import Grade, SalaryFigure, Source
 
 class SalaryFigureResource(resources.ModelResource):
     guide = fields.Field(
-        attribute="profession", column_name="guide", widget=ForeignKeyWidget(Profession, "slug")
+        attribute="guide", column_name="guide", widget=ForeignKeyWidget(Guide, "slug")
     )
     country = fields.Field(
         attribute="country", column_name="country", widget=ForeignKeyWidget(Country, "code")

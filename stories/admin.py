@@ -12,13 +12,13 @@ reversion.register(Story)
 
 @admin.register(Story)
 class StoryAdmin(ContentAdmin):
-    list_display = ["__str__", "profession", "transition_months", "background",
+    list_display = ["__str__", "guide", "transition_months", "background",
                     "is_published", "position"]  # fmt: skip
     list_editable = ["is_published", "position"]
-    list_filter = ["profession", "is_published", "background"]
+    list_filter = ["guide", "is_published", "background"]
     search_fields = ["first_name", "former_role", "body", "stack"]
     prepopulated_fields = {"slug": ["first_name", "former_role"]}
-    autocomplete_fields = ["profession", "background", "skills"]
+    autocomplete_fields = ["guide", "background", "skills"]
     readonly_fields = ["preview", "created_at", "updated_at"]
     actions = [publish, unpublish]
 
@@ -26,5 +26,5 @@ class StoryAdmin(ContentAdmin):
     def preview(self, obj):
         if not obj.pk:
             return "Save first (as a draft), then preview it on its guide."
-        return preview_link("guide_preview", obj.profession.slug, f"#story-{obj.slug}",
+        return preview_link("guide_preview", obj.guide.slug, f"#story-{obj.slug}",
                             "Preview this story on its guide")  # fmt: skip

@@ -5,10 +5,5 @@ class StoriesConfig(AppConfig):
     name = "stories"
     verbose_name = "Stories"
 
-    def ready(self):
-        from roadmaps.signals import watch_blocks, watch_m2m
-
-        from .models import Story
-
-        watch_blocks(Story)
-        watch_m2m(Story.skills.through)
+    # Stories are blocks: `roadmaps.blocks` lists them, and its signals watch
+    # them and their skills.

@@ -4,19 +4,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from roadmaps.models import Background, Profession, Skill, TimeStamped
+from roadmaps.models import Background, ContentBlock, Skill
 
 
 class StoryQuerySet(models.QuerySet):
     def published(self):
         """The one definition of a public story; its guide must be public too."""
-        return self.filter(is_published=True, profession__is_published=True)
+        return self.filter(is_published=True, guide__is_published=True)
 
 
-class Story(TimeStamped):
-    profession = models.ForeignKey(
-        Profession, on_delete=models.PROTECT, related_name="stories", verbose_name="guide"
-    )
+class Story(ContentBlock):
     slug = models.SlugField(help_text="Unique within the guide, e.g. 'olga-teacher'.")
     first_name = models.CharField(max_length=40, help_text="First name only, for privacy.")
     former_role = models.CharField(max_length=80, help_text="As they described it.")
@@ -44,16 +41,14 @@ class Story(TimeStamped):
         max_length=80, blank=True, help_text="The language or stack they chose, e.g. 'Node.js'."
     )
     body = models.TextField("story", help_text="Plain text; a blank line starts a paragraph.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
     is_published = models.BooleanField(default=False, help_text="Drafts are hidden.")
 
     objects = StoryQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(ContentBlock.Meta):
         verbose_name_plural = "stories"
         constraints = [
-            models.UniqueConstraint(fields=["profession", "slug"], name="story_unique_slug"),
+            models.UniqueConstraint(fields=["guide", "slug"], name="story_unique_slug"),
             models.CheckConstraint(
                 condition=Q(transition_months__gte=1) & Q(transition_months__lte=120),
                 name="story_transition_months_range",
@@ -69,4 +64,4 @@ class Story(TimeStamped):
         return f"{self.first_name}, {self.former_role}"
 
     def get_absolute_url(self):
-        return reverse("guide", kwargs={"slug": self.profession.slug}) + f"#story-{self.slug}"
+        return reverse("guide", kwargs={"slug": self.guide.slug}) + f"#story-{self.slug}"

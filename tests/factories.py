@@ -8,10 +8,10 @@ from roadmaps.models import (
     Background,
     Comparison,
     Country,
+    Guide,
     KeyFact,
     MarketInsight,
     Myth,
-    Profession,
     Region,
     Skill,
     Stage,
@@ -33,7 +33,7 @@ def guide(**kw):
         "is_published": True,
     }
     fields.update(kw)
-    return Profession.objects.create(**fields)
+    return Guide.objects.create(**fields)
 
 
 def region(**kw):
@@ -74,9 +74,9 @@ def source(**kw):
     return Source.objects.create(**fields)
 
 
-def figure(profession, **kw):
+def figure(guide, **kw):
     fields = {
-        "profession": profession,
+        "guide": guide,
         "amount": 50000,
         "currency": "EUR",
         "period": "year",
@@ -89,10 +89,10 @@ def figure(profession, **kw):
     return SalaryFigure.objects.create(**fields)
 
 
-def story(profession, **kw):
+def story(guide, **kw):
     n = next(_seq)
     fields = {
-        "profession": profession,
+        "guide": guide,
         "slug": f"person-{n}",
         "first_name": f"Person{n}",
         "former_role": "Teacher",
@@ -107,10 +107,10 @@ def story(profession, **kw):
 def full_guide(**kw):
     """A guide with one row in every section, each with recognisable text."""
     g = guide(**kw)
-    python = Skill.objects.create(profession=g, name="Python", kind="technical")
-    Skill.objects.create(profession=g, name="Teamwork", kind="soft")
+    python = Skill.objects.create(guide=g, name="Python", kind="technical")
+    Skill.objects.create(guide=g, name="Teamwork", kind="soft")
     stage = Stage.objects.create(
-        profession=g,
+        guide=g,
         month_from=1,
         month_to=3,
         title="Stage One Title",
@@ -119,19 +119,17 @@ def full_guide(**kw):
     )
     stage.skills.add(python)
     KeyFact.objects.create(
-        profession=g, kind="training", label="Training Duration", min_months=6, max_months=18
+        guide=g, kind="training", label="Training Duration", min_months=6, max_months=18
     )
-    KeyFact.objects.create(profession=g, kind="english", label="English Level", text="B1 level")
+    KeyFact.objects.create(guide=g, kind="english", label="English Level", text="B1 level")
     Comparison.objects.create(
-        profession=g, related_name="Frontend Developer", points="Point one\nPoint two"
+        guide=g, related_name="Frontend Developer", points="Point one\nPoint two"
     )
-    Myth.objects.create(profession=g, myth="A myth text", reality="The reality text")
-    FAQ.objects.create(
-        profession=g, question="A question?", answer="An answer.", see_also="salaries"
-    )
+    Myth.objects.create(guide=g, myth="A myth text", reality="The reality text")
+    FAQ.objects.create(guide=g, question="A question?", answer="An answer.", see_also="salaries")
     eu = Region.objects.get_or_create(slug="europe", defaults={"name": "Europe"})[0]
-    MarketInsight.objects.create(profession=g, region=eu, text="A market insight.")
-    Background.objects.create(profession=g, name="Teacher")
+    MarketInsight.objects.create(guide=g, region=eu, text="A market insight.")
+    Background.objects.create(guide=g, name="Teacher")
     grades()
     figure(g, country=country(code="DE", region=eu), grade=grade("Junior"), amount=53000)
     story(g, first_name="Olga", former_role="School Teacher")

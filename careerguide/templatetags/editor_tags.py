@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 
-from careerguide.attention import needs_attention as compute
+from careerguide.editors.attention import needs_attention as compute
 
 register = template.Library()
 

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group, User
 
 EDITOR_PAGES = [
     "/admin/",
-    "/admin/roadmaps/profession/",
-    "/admin/roadmaps/profession/{guide}/change/",
-    "/admin/roadmaps/profession/{guide}/history/",
+    "/admin/roadmaps/guide/",
+    "/admin/roadmaps/guide/{guide}/change/",
+    "/admin/roadmaps/guide/{guide}/history/",
     "/admin/salaries/salaryfigure/",
     "/admin/salaries/salaryfigure/?fresh=stale",
     "/admin/salaries/salaryfigure/import/",
@@ -26,7 +26,7 @@ def editor_tab(browser, site):
     from django.conf import settings as dj_settings
     from django.contrib.sessions.backends.db import SessionStore
 
-    from roadmaps.models import Profession
+    from roadmaps.models import Guide
 
     user = User.objects.create_user("edna", password="a long editor password", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
@@ -45,7 +45,7 @@ def editor_tab(browser, site):
     errors = []
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    guide = Profession.objects.get(slug="backend-developer").pk
+    guide = Guide.objects.get(slug="backend-developer").pk
     yield page, errors, site, guide
     context.close()
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from roadmaps import stamp
-from roadmaps.models import Profession, Stage
+from roadmaps.models import Guide, Stage
 from roadmaps.signals import guides_changed
 from salaries.models import SalaryFigure
 from stories.models import Story
@@ -81,22 +81,22 @@ def test_next_request_shows_every_kind_of_change(client, full_guide, any_cache, 
     url = full_guide.get_absolute_url()
     client.get(url)
     if edit == "save_stage":
-        stage = Stage.objects.get(profession=full_guide)
+        stage = Stage.objects.get(guide=full_guide)
         stage.title = "Freshly edited stage"
         stage.save()
         expected = "Freshly edited stage"
     elif edit == "delete_story":
-        Story.objects.get(profession=full_guide).delete()
+        Story.objects.get(guide=full_guide).delete()
         expected = None
     elif edit == "update_then_bump":
-        SalaryFigure.objects.filter(profession=full_guide).update(amount=77777)
+        SalaryFigure.objects.filter(guide=full_guide).update(amount=77777)
         guides_changed([full_guide.pk])
         expected = "€77,777"
     elif edit == "bulk_create_then_bump":
         Stage.objects.bulk_create(
             [
                 Stage(
-                    profession=full_guide,
+                    guide=full_guide,
                     month_from=4,
                     month_to=6,
                     title="Bulk stage",
@@ -132,7 +132,7 @@ def test_publishing_a_draft_shows_at_once_and_drafts_are_not_cached(client, any_
     draft = factories.full_guide(is_published=False)
     url = draft.get_absolute_url()
     assert client.get(url).status_code == 404
-    Profession.objects.get(pk=draft.pk).save()  # still a draft
+    Guide.objects.get(pk=draft.pk).save()  # still a draft
     assert client.get(url).status_code == 404
     draft.is_published = True
     draft.save()

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from reversion.models import Version
 
-from careerguide.attention import needs_attention
+from careerguide.editors.attention import needs_attention
 from roadmaps.models import Stage
 from salaries.freshness import first_fresh_year
 from salaries.models import SalaryFigure
@@ -68,13 +68,13 @@ def test_publish_action_publishes_a_draft_story(editor_client, full_guide):
 
 
 def test_admin_change_pages_link_to_the_preview(editor_client, full_guide):
-    story = Story.objects.get(profession=full_guide)
+    story = Story.objects.get(guide=full_guide)
     page = editor_client.get(
         reverse("admin:stories_story_change", args=[story.pk])
     ).content.decode()
     assert f'href="/preview/careers/{full_guide.slug}/#story-{story.slug}"' in page
     page = editor_client.get(
-        reverse("admin:roadmaps_profession_change", args=[full_guide.pk])
+        reverse("admin:roadmaps_guide_change", args=[full_guide.pk])
     ).content.decode()
     assert f'href="/preview/careers/{full_guide.slug}/"' in page
 
@@ -91,9 +91,9 @@ def save_revision(obj, user=None, comment=""):
 
 
 def test_reverting_a_guide_restores_an_edited_and_a_deleted_stage(full_guide, editor):
-    first = Stage.objects.get(profession=full_guide)
+    first = Stage.objects.get(guide=full_guide)
     second = Stage.objects.create(
-        profession=full_guide, month_from=4, month_to=6, title="Second stage", description="d"
+        guide=full_guide, month_from=4, month_to=6, title="Second stage", description="d"
     )
     save_revision(full_guide, editor, "before the mistake")
     good = Version.objects.get_for_object(full_guide).first()
@@ -107,13 +107,13 @@ def test_reverting_a_guide_restores_an_edited_and_a_deleted_stage(full_guide, ed
     good.revision.revert(delete=True)
     first.refresh_from_db()
     assert first.title == "Stage One Title"
-    restored = Stage.objects.get(profession=full_guide, title="Second stage")
+    restored = Stage.objects.get(guide=full_guide, title="Second stage")
     assert restored.pk == second_pk
     assert good.revision.user == editor
 
 
 def test_history_shows_who_changed_what(editor_client, full_guide, editor):
-    story = Story.objects.get(profession=full_guide)
+    story = Story.objects.get(guide=full_guide)
     url = reverse("admin:stories_story_change", args=[story.pk])
     form = editor_client.get(url).context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
@@ -129,7 +129,7 @@ def test_history_shows_who_changed_what(editor_client, full_guide, editor):
 
 
 def test_a_deleted_story_can_be_recovered(editor_client, full_guide):
-    story = Story.objects.get(profession=full_guide)
+    story = Story.objects.get(guide=full_guide)
     save_revision(story)
     response = editor_client.post(
         reverse("admin:stories_story_delete", args=[story.pk]), {"post": "yes"}

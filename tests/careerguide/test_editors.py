@@ -18,13 +18,13 @@ def test_editors_group_exists_with_content_permissions_only():
     )
     assert ("salaries", "change_salaryfigure") in perms
     assert ("stories", "add_story") in perms
-    assert ("roadmaps", "change_profession") in perms
-    assert ("roadmaps", "delete_profession") not in perms
+    assert ("roadmaps", "change_guide") in perms
+    assert ("roadmaps", "delete_guide") not in perms
     assert not {app for app, _ in perms} & {"auth", "admin", "sessions", "contenttypes"}
 
 
 def test_editor_changes_a_salary_figure(editor_client, full_guide):
-    figure = SalaryFigure.objects.get(profession=full_guide)
+    figure = SalaryFigure.objects.get(guide=full_guide)
     url = reverse("admin:salaries_salaryfigure_change", args=[figure.pk])
     response = editor_client.get(url)
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_editor_changes_a_salary_figure(editor_client, full_guide):
 def test_editor_changes_a_story_and_the_page_shows_it_next_request(
     editor_client, client, full_guide
 ):
-    story = Story.objects.get(profession=full_guide)
+    story = Story.objects.get(guide=full_guide)
     url = reverse("admin:stories_story_change", args=[story.pk])
     form = editor_client.get(url).context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
@@ -66,7 +66,7 @@ def test_editor_gets_403_on_users_and_groups(editor_client):
 
 
 def test_editor_cannot_delete_a_guide(editor_client, guide):
-    url = reverse("admin:roadmaps_profession_delete", args=[guide.pk])
+    url = reverse("admin:roadmaps_guide_delete", args=[guide.pk])
     assert editor_client.get(url).status_code == 403
     assert editor_client.post(url, {"post": "yes"}).status_code == 403
     guide.refresh_from_db()
@@ -74,7 +74,7 @@ def test_editor_cannot_delete_a_guide(editor_client, guide):
 
 def test_admin_pages_open_for_an_editor(editor_client, full_guide):
     for name in [
-        "roadmaps_profession_change",
+        "roadmaps_guide_change",
         "salaries_salaryfigure_changelist",
         "stories_story_changelist",
     ]:

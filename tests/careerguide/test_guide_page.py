@@ -45,7 +45,7 @@ def test_hero_and_salary_figure_render_from_the_database(client, full_guide):
     page = get_page(client, full_guide)
     assert f"How to Become a {full_guide.name} in 2026" in page
     assert "€53,000" in page
-    SalaryFigure.objects.filter(profession=full_guide).update(amount=61234)
+    SalaryFigure.objects.filter(guide=full_guide).update(amount=61234)
     full_guide.headline = "A new headline."
     full_guide.save()
     page = get_page(client, full_guide)
@@ -122,7 +122,7 @@ def test_sources_listed_are_only_those_used(client, full_guide):
     unused = factories.source(name="Robert Half Salary Guide")
     page = get_page(client, full_guide)
     assert unused.name not in page
-    used = SalaryFigure.objects.get(profession=full_guide).source
+    used = SalaryFigure.objects.get(guide=full_guide).source
     assert used.name in page
 
 
@@ -135,8 +135,8 @@ def test_unpublished_guide_is_404(client, full_guide):
 
 
 def test_unpublished_story_and_figure_are_hidden(client, full_guide):
-    Story.objects.filter(profession=full_guide).update(is_published=False)
-    SalaryFigure.objects.filter(profession=full_guide).update(is_published=False)
+    Story.objects.filter(guide=full_guide).update(is_published=False)
+    SalaryFigure.objects.filter(guide=full_guide).update(is_published=False)
     page = get_page(client, full_guide)
     assert "Olga" not in page
     assert "€53,000" not in page
@@ -172,7 +172,7 @@ def test_comparison_links_only_to_a_published_guide(client, full_guide):
     frontend = factories.guide(
         name="Frontend Developer", slug="frontend-developer", is_published=False
     )
-    Comparison.objects.filter(profession=full_guide).update(related_guide=frontend)
+    Comparison.objects.filter(guide=full_guide).update(related_guide=frontend)
     assert 'href="/careers/frontend-developer/"' not in get_page(client, full_guide)
     frontend.is_published = True
     frontend.save()
@@ -202,15 +202,15 @@ def test_query_count_is_fixed_whatever_the_content(client, full_guide):
     three = query_count(client, url)
     for _ in range(27):
         factories.story(full_guide)
-    stage = Stage.objects.get(profession=full_guide)
+    stage = Stage.objects.get(guide=full_guide)
     for i in range(10):
         s = Stage.objects.create(
-            profession=full_guide, month_from=1, month_to=2, title=f"Extra {i}", description="d"
+            guide=full_guide, month_from=1, month_to=2, title=f"Extra {i}", description="d"
         )
-        s.skills.set(Skill.objects.filter(profession=full_guide))
+        s.skills.set(Skill.objects.filter(guide=full_guide))
         factories.figure(full_guide, source=factories.source(), amount=40000 + i)
     thirty = query_count(client, url)
-    assert Story.objects.filter(profession=full_guide).count() == 30
+    assert Story.objects.filter(guide=full_guide).count() == 30
     assert stage.pk
     assert three == thirty
     assert thirty <= 12

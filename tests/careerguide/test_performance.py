@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from careerguide import benchcontent, starter
-from roadmaps.models import Profession, Stage
+from roadmaps.models import Guide, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
 
@@ -30,7 +30,7 @@ def uncached_queries(client, url):
 
 def test_query_budget_holds_at_ten_times_the_starter_content(client):
     starter.load()
-    guide = Profession.objects.get(slug="backend-developer")
+    guide = Guide.objects.get(slug="backend-developer")
     url = guide.get_absolute_url()
     at_scale_1 = uncached_queries(client, url)
     stages, stories, figures = (
@@ -56,7 +56,7 @@ def sent_bytes(response):
 
 def test_guide_html_plus_css_as_sent_compressed_is_under_30_kb(client):
     starter.load()
-    url = Profession.objects.get(slug="backend-developer").get_absolute_url()
+    url = Guide.objects.get(slug="backend-developer").get_absolute_url()
     html = client.get(url, headers={"accept-encoding": "gzip"})
     assert html["Content-Encoding"] == "gzip"
     css = client.get(staticfiles_storage.url("css/site.css"), headers={"accept-encoding": "gzip"})
@@ -69,7 +69,7 @@ def test_guide_html_plus_css_as_sent_compressed_is_under_30_kb(client):
 
 def test_page_needs_no_script_fonts_or_third_party_resources(client):
     starter.load()
-    url = Profession.objects.get(slug="backend-developer").get_absolute_url()
+    url = Guide.objects.get(slug="backend-developer").get_absolute_url()
     page = client.get(url).content.decode()
     scripts = re.findall(r"<script[^>]*>", page)
     assert scripts == ['<script type="application/ld+json">']

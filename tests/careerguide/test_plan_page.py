@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from careerguide import benchcontent, starter
-from roadmaps.models import Profession
+from roadmaps.models import Guide
 
 pytestmark = pytest.mark.django_db
 URL = "/careers/backend-developer/plan/"
@@ -24,7 +24,7 @@ SYSADMIN = {
 @pytest.fixture
 def guide(db):
     starter.load()
-    return Profession.objects.get(slug="backend-developer")
+    return Guide.objects.get(slug="backend-developer")
 
 
 def page(client, data=None):

@@ -39,7 +39,7 @@ def test_edit_here_is_served_by_another_process_at_once(server):
     url = base + guide.get_absolute_url()
     assert "Stage One Title" in fetch(url)[2]
     assert "Stage One Title" in fetch(url)[2]  # now from the shared cache
-    stage = Stage.objects.get(profession=guide)
+    stage = Stage.objects.get(guide=guide)
     stage.title = "Edited in another process"
     stage.save()
     page = fetch(url)[2]

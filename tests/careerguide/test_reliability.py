@@ -235,7 +235,7 @@ def test_concurrent_readyz_probes_do_not_fail_each_other(monkeypatch):
     """Another probe (thread, worker or app server: they share the cache) lands
     between this probe's cache set and get; neither may report the cache broken.
     Found by `make loadtest`: a shared key gave 13–23 % false 503s."""
-    from careerguide import site_middleware
+    from careerguide.http import health as site_middleware
 
     real_get = site_middleware.cache.get
     nested = {}

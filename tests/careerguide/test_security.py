@@ -177,7 +177,7 @@ def test_admin_login_locks_out_username_and_ip_with_429_then_cools_off(client, s
 
 
 def test_client_ip_behind_trusted_proxies(rf, settings):
-    from careerguide.clientip import client_ip
+    from careerguide.http.clientip import client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
     settings.TRUSTED_PROXY_COUNT = 0

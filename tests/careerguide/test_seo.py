@@ -12,7 +12,7 @@ from django.utils.http import http_date
 from PIL import Image
 
 from careerguide.models import SitePage
-from roadmaps.models import Person, Profession, Stage
+from roadmaps.models import Guide, Person, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
 from tests import factories
@@ -81,7 +81,7 @@ def test_sitemap_lists_published_pages_with_content_dates(client, reviewed_guide
 
 
 def test_sitemap_lastmod_follows_a_child_edit(client, full_guide):
-    stage = Stage.objects.get(profession=full_guide)
+    stage = Stage.objects.get(guide=full_guide)
     stage.title = "Changed"
     stage.save()
     full_guide.refresh_from_db()
@@ -202,7 +202,7 @@ def test_json_ld_graph_types_and_required_fields(client, reviewed_guide):
     assert "Python" in occupation["skills"]
     assert occupation["occupationLocation"]
     salaries = occupation["estimatedSalary"]
-    assert len(salaries) == SalaryFigure.objects.filter(profession=reviewed_guide).count()
+    assert len(salaries) == SalaryFigure.objects.filter(guide=reviewed_guide).count()
     for s in salaries:
         assert s["@type"] == "MonetaryAmountDistribution"
         assert s["duration"] in {"P1Y", "P1M"}
@@ -219,7 +219,7 @@ def test_json_ld_graph_types_and_required_fields(client, reviewed_guide):
 def test_json_ld_cannot_be_broken_out_of(client, full_guide):
     from roadmaps.models import FAQ
 
-    FAQ.objects.filter(profession=full_guide).update(answer="</script><script>alert(1)</script>")
+    FAQ.objects.filter(guide=full_guide).update(answer="</script><script>alert(1)</script>")
     _, page = html(client, full_guide.get_absolute_url())
     assert "<script>alert(1)" not in page
     assert json_ld(page)
@@ -248,7 +248,7 @@ def test_footer_links_to_site_pages(client, full_guide, site_pages):
 
 
 def test_methodology_lists_sources_and_grades_without_figures(client, full_guide, site_pages):
-    source = SalaryFigure.objects.get(profession=full_guide).source
+    source = SalaryFigure.objects.get(guide=full_guide).source
     _, page = html(client, "/methodology/")
     assert source.name in page
     assert "Median" in page and "Base salary" in page
@@ -287,7 +287,7 @@ def test_social_card_is_a_1200x630_png_at_the_og_url(client, full_guide):
 
 
 def test_social_card_is_redrawn_only_when_the_guide_changes(client, full_guide, monkeypatch):
-    from careerguide import social
+    from careerguide.seo import social
 
     calls = []
     real = social.draw_card
@@ -326,13 +326,13 @@ def test_etag_changes_after_a_child_edit(client, full_guide, change):
     url = full_guide.get_absolute_url()
     before = client.get(url)["ETag"]
     if change == "edit_stage":
-        stage = Stage.objects.get(profession=full_guide)
+        stage = Stage.objects.get(guide=full_guide)
         stage.description = "Edited."
         stage.save()
     elif change == "delete_figure":
-        SalaryFigure.objects.get(profession=full_guide).delete()
+        SalaryFigure.objects.get(guide=full_guide).delete()
     else:
-        Story.objects.get(profession=full_guide).delete()
+        Story.objects.get(guide=full_guide).delete()
     response = client.get(url, headers={"if-none-match": before})
     assert response.status_code == 200
     assert response["ETag"] != before
@@ -383,7 +383,7 @@ def test_404_page_is_helpful_and_noindex(client, full_guide):
 
 
 def test_draft_guide_is_absent_everywhere(client, full_guide, site_pages):
-    Profession.objects.filter(pk=full_guide.pk).update(is_published=False)
+    Guide.objects.filter(pk=full_guide.pk).update(is_published=False)
     assert client.get(full_guide.get_absolute_url()).status_code == 404
     assert full_guide.slug not in client.get("/sitemap.xml").content.decode()
     assert client.get(f"/careers/{full_guide.slug}/social.png").status_code == 404

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from careerguide import starter
-from roadmaps.models import FAQ, Profession, Skill, Stage, StarterContent
+from roadmaps.models import FAQ, Guide, Skill, Stage, StarterContent
 from salaries.models import SalaryFigure, Source
 from stories.models import Story
 
@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 
 def test_loader_fills_a_fresh_database(client):
     call_command("load_starter_content")
-    guide = Profession.objects.get(slug="backend-developer")
+    guide = Guide.objects.get(slug="backend-developer")
     assert guide.is_published and guide.is_featured
-    assert Stage.objects.filter(profession=guide).count() == 4
-    assert Skill.objects.filter(profession=guide, kind="technical").count() >= 8
-    assert Skill.objects.filter(profession=guide, kind="soft").exists()
-    assert FAQ.objects.filter(profession=guide).count() >= 5
-    assert Story.objects.filter(profession=guide).count() == 3
-    assert SalaryFigure.objects.filter(profession=guide).count() == 25
+    assert Stage.objects.filter(guide=guide).count() == 4
+    assert Skill.objects.filter(guide=guide, kind="technical").count() >= 8
+    assert Skill.objects.filter(guide=guide, kind="soft").exists()
+    assert FAQ.objects.filter(guide=guide).count() >= 5
+    assert Story.objects.filter(guide=guide).count() == 3
+    assert SalaryFigure.objects.filter(guide=guide).count() == 25
     # Every technical skill is taught by some stage.
-    assert not Skill.objects.filter(profession=guide, kind="technical", stages=None).exists()
+    assert not Skill.objects.filter(guide=guide, kind="technical", stages=None).exists()
     page = client.get(reverse("guide", kwargs={"slug": guide.slug})).content.decode()
     assert page.count("Programming Fundamentals and First Language") == 1
     assert "Robert Half" not in page
@@ -57,7 +57,7 @@ def test_loader_refuses_once_its_marker_exists_even_after_tables_are_emptied(db)
 
 def test_edited_content_survives_a_second_run(db):
     starter.load()
-    guide = Profession.objects.get(slug="backend-developer")
+    guide = Guide.objects.get(slug="backend-developer")
     guide.headline = "Edited by an editor."
     guide.save()
     call_command("load_starter_content")

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmaps.plan import StageSpec, estimate
+from roadmaps.plan.estimate import StageSpec, estimate
 
 # The starter guide's shape: four three-month stages, 15 h/week baseline,
 # job search 3–9 months, plan bounds 6–27 months.

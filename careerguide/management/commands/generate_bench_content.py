@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from careerguide import benchcontent, starter
-from roadmaps.models import Profession
+from roadmaps.models import Guide
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be between 1 and 1000.")
         call_command("flush", interactive=False, verbosity=0)
         starter.load()
-        guide = Profession.objects.get(slug="backend-developer")
+        guide = Guide.objects.get(slug="backend-developer")
         if shape == "large":
             benchcontent.multiply_rows(guide, scale)
         else:

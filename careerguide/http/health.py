@@ -1,21 +1,11 @@
-"""Site-wide middleware: health probes, request ids and logs, extra headers."""
+"""Health probes: /healthz (the process is up) and /readyz (database and cache answer)."""
 
 import json
-import logging
-import re
-import time
 import uuid
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseNotAllowed
-
-from .clientip import client_ip
-from .logs import request_id
-
-access_log = logging.getLogger("careerguide.access")
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def _json(data, status):
@@ -74,48 +64,3 @@ class HealthMiddleware:
                 response["Retry-After"] = "10"
             return response
         return self.get_response(request)
-
-
-class RequestLogMiddleware:
-    """One structured log line per request, with an id shared by its errors.
-
-    The id comes from a well-formed X-Request-ID (set by the load balancer) or
-    is made here; it is returned in the response. Only the path is logged,
-    never the query string."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id.set(rid)
-        started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = rid
-            access_log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.path[:300],
-                    "status": response.status_code,
-                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                    "client": client_ip(request),
-                },
-            )
-            return response
-        finally:
-            request_id.reset(token)
-
-
-class PermissionsPolicyMiddleware:
-    """Turn off browser features the site never uses."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        return response

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 
-from roadmaps.models import Profession
+from roadmaps.models import Guide
 from salaries.freshness import first_fresh_year
 from salaries.models import Grade, SalaryFigure
 
@@ -33,14 +33,14 @@ def months_ago(today, months):
 def needs_attention(today=None):
     today = today or datetime.date.today()
     stale = SalaryFigure.objects.filter(data_year__lt=first_fresh_year(today)).select_related(
-        "profession", "country", "grade", "source"
+        "guide", "country", "grade", "source"
     )
     result = Attention(
         stale_count=stale.count(),
         stale_figures=list(stale.order_by("data_year")[:8]),
         stale_url=reverse("admin:salaries_salaryfigure_changelist") + "?fresh=stale",
         review_due=list(
-            Profession.objects.filter(
+            Guide.objects.filter(
                 reviewed_on__lt=months_ago(today, settings.REVIEW_DUE_MONTHS)
             ).order_by("reviewed_on")
         ),
@@ -48,10 +48,10 @@ def needs_attention(today=None):
     grades = [g for g in Grade.objects.all() if not g.is_all_levels]
     have = {}
     for guide_id, country, grade_id in SalaryFigure.objects.published().values_list(
-        "profession_id", "country__name", "grade_id"
+        "guide_id", "country__name", "grade_id"
     ):
         have.setdefault((guide_id, country), set()).add(grade_id)
-    guides = Profession.objects.in_bulk({guide_id for guide_id, _ in have})
+    guides = Guide.objects.in_bulk({guide_id for guide_id, _ in have})
     for (guide_id, country), grade_ids in sorted(have.items(), key=lambda kv: kv[0][1]):
         missing = [g.name for g in grades if g.pk not in grade_ids]
         if missing:

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from roadmaps.models import Person, Profession
+from roadmaps.models import Guide, Person
 
-from .models import SitePage
+from ..models import SitePage
 
 
 class SiteSitemap(Sitemap):
@@ -32,7 +32,7 @@ class HomeSitemap(SiteSitemap):
         return reverse(item)
 
     def lastmod(self, item):
-        latest = Profession.objects.published().order_by("-content_changed_at").first()
+        latest = Guide.objects.published().order_by("-content_changed_at").first()
         return latest.content_changed_at if latest else None
 
 
@@ -41,7 +41,7 @@ class GuideSitemap(SiteSitemap):
     priority = 0.9
 
     def items(self):
-        return Profession.objects.published().order_by("position", "name")
+        return Guide.objects.published().order_by("position", "name")
 
     def lastmod(self, guide):
         return guide.content_changed_at

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 
 from roadmaps import stamp
 
-from .http import conditional
+from .conditional import conditional
 
 log = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control")

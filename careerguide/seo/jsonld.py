@@ -61,7 +61,7 @@ def salary_distribution(figure):
         "@type": "MonetaryAmountDistribution",
         "name": name,
         "currency": figure.currency,
-        "duration": "P1Y" if figure.period == figure.YEAR else "P1M",
+        "duration": "P1Y" if figure.period == figure.Period.YEAR else "P1M",
         "median": figure.amount,
     }
     if figure.p25:
@@ -77,7 +77,7 @@ def guide_graph(page, og_image):
     url = absolute(guide.get_absolute_url())
     modified = guide.content_changed_at.isoformat()
     description = guide.seo_description or guide.headline
-    education = next((f.text for f in page.facts if f.kind == KeyFact.EDUCATION), "")
+    education = next((f.text for f in page.facts if f.kind == KeyFact.Kind.EDUCATION), "")
     countries = {}
     for region in page.salary_regions:
         for table in region.countries:

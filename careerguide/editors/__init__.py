@@ -1,0 +1,1 @@
+"""Tools for editors in the admin: the "Needs attention" panel."""

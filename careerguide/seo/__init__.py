@@ -1,0 +1,1 @@
+"""What search engines and social sites read: sitemaps, JSON-LD and social cards."""

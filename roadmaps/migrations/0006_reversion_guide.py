@@ -1,0 +1,51 @@
+"""Rewrite stored django-reversion versions for the rename in 0004.
+
+Versions saved before the rename say `"model": "roadmaps.profession"` and give
+blocks a field `profession`; reversion refuses to revert such a version. This
+rewrites them to `roadmaps.guide` and `guide`, so every old revision can still
+be reverted and recovered. The reverse migration writes the old names back.
+"""
+
+import json
+
+from django.db import migrations
+
+APPS = ("roadmaps", "salaries", "stories")
+
+
+def _rewrite(apps, old_model, new_model, old_field, new_field):
+    Version = apps.get_model("reversion", "Version")
+    versions = Version.objects.filter(content_type__app_label__in=APPS, format="json")
+    for version in versions.iterator():
+        data = json.loads(version.serialized_data)
+        changed = False
+        for obj in data:
+            if obj.get("model") == old_model:
+                obj["model"] = new_model
+                changed = True
+            fields = obj.get("fields", {})
+            if old_field in fields:
+                fields[new_field] = fields.pop(old_field)
+                changed = True
+        if changed:
+            version.serialized_data = json.dumps(data)
+            version.save(update_fields=["serialized_data"])
+
+
+def forwards(apps, schema_editor):
+    _rewrite(apps, "roadmaps.profession", "roadmaps.guide", "profession", "guide")
+
+
+def backwards(apps, schema_editor):
+    _rewrite(apps, "roadmaps.guide", "roadmaps.profession", "guide", "profession")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("roadmaps", "0005_labels"),
+        ("salaries", "0002_guide"),
+        ("stories", "0002_guide"),
+        ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
+    ]
+
+    operations = [migrations.RunPython(forwards, backwards)]
