@@ -1,9 +1,12 @@
-"""Rewrite stored django-reversion versions for the rename in 0004.
+"""Rewrite stored django-reversion versions and permissions for the rename in 0004.
 
 Versions saved before the rename say `"model": "roadmaps.profession"` and give
 blocks a field `profession`; reversion refuses to revert such a version. This
 rewrites them to `roadmaps.guide` and `guide`, so every old revision can still
 be reverted and recovered. The reverse migration writes the old names back.
+
+Permissions keep their rows (so groups and users keep them) but take the new
+codenames: `change_profession` becomes `change_guide`, as Django would name it.
 """
 
 import json
@@ -32,12 +35,27 @@ def _rewrite(apps, old_model, new_model, old_field, new_field):
             version.save(update_fields=["serialized_data"])
 
 
+def _rename_permissions(apps, old, new):
+    Permission = apps.get_model("auth", "Permission")
+    for perm in Permission.objects.filter(
+        content_type__app_label="roadmaps", codename__endswith=f"_{old}"
+    ):
+        action = perm.codename.removesuffix(f"_{old}")
+        if Permission.objects.filter(content_type=perm.content_type, codename=f"{action}_{new}"):
+            continue  # already created by a post_migrate; keep the one groups hold
+        perm.codename = f"{action}_{new}"
+        perm.name = perm.name.replace(old, new)
+        perm.save(update_fields=["codename", "name"])
+
+
 def forwards(apps, schema_editor):
     _rewrite(apps, "roadmaps.profession", "roadmaps.guide", "profession", "guide")
+    _rename_permissions(apps, "profession", "guide")
 
 
 def backwards(apps, schema_editor):
     _rewrite(apps, "roadmaps.guide", "roadmaps.profession", "guide", "profession")
+    _rename_permissions(apps, "guide", "profession")
 
 
 class Migration(migrations.Migration):
@@ -46,6 +64,7 @@ class Migration(migrations.Migration):
         ("salaries", "0002_guide"),
         ("stories", "0002_guide"),
         ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
