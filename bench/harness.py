@@ -1,18 +1,28 @@
-"""Helpers shared by `make bench` (bench/run.py) and `make loadtest` (loadtest/run.py).
+"""What `make bench` (bench/run.py) and `make loadtest` (loadtest/run.py) share.
 
-Running commands and stopping what was started, PostgreSQL / Redis / wrk set-up,
-the production-like environment, gunicorn start-up, the machine description,
-wrk's command line and summary, the Redis page-cache keys and CPU accounting
-from /proc. Stdlib only. One script per process: each sets NAME (the prefix of
-its messages) and shares this module's report lines and foreground children.
+A `Run` is one script's run: its PostgreSQL database, Redis database and key
+prefix, port range, output folder, and the list of what it started, which
+`cleanup()` undoes in reverse (also on Ctrl-C or SIGTERM: `Run.main`). Around it:
+foreground commands bounded in time, PostgreSQL / Redis / wrk set-up, the
+production-like environment, gunicorn start-up and stop, the machine
+description, wrk runs and their summary, Redis page-cache keys, CPU accounting.
+
+Tools instead of hand-written parts:
+- psutil reads the CPU times of the machine and of each process (gunicorn's
+  group, PostgreSQL, Redis, our reaped children) and the memory size: it is
+  what parsing /proc/stat, /proc/PID/stat and /proc/meminfo by hand did, kept
+  correct by others (field offsets, clock ticks, processes that vanish).
+- wrk's own Lua hooks print the totals and latency percentiles as one JSON line
+  (bench/summary.lua, which loadtest/mix.lua extends): nothing parses wrk's
+  human-readable report.
 """
 
+import argparse
 import contextlib
 import json
 import os
 import platform
 import re
-import resource
 import shutil
 import signal
 import socket
@@ -25,10 +35,14 @@ from hashlib import blake2b
 from importlib import metadata
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+HOST = "127.0.0.1"
+WRK_MARKER = "WRK-JSON"  # the line bench/summary.lua prints
 
-NAME = "harness"  # set by the script: its messages read "bench: …" / "loadtest: …"
+NAME = "harness"  # the running script's: its messages read "bench: …" / "loadtest: …"
 report_lines = []  # everything say() printed, for the script's last-report.txt
 foreground = []  # the child processes currently being waited for
 
@@ -38,19 +52,19 @@ def say(line=""):
     report_lines.append(line)
 
 
+def note(message, error=False):
+    print(f"{NAME}: {message}", file=sys.stderr if error else sys.stdout, flush=True)
+
+
 def die(message):
     raise SystemExit(f"{NAME}: {message}")
-
-
-def write_report(path):
-    path.write_text("\n".join(report_lines) + "\n")
 
 
 # --- processes ---------------------------------------------------------------
 
 
-def run(cmd, env=None, timeout=600, capture=False, check=True):
-    """Run a foreground command, bounded in time; cleanup can stop it if we are interrupted."""
+def spawn(cmd, env=None, capture=False):
+    """Start a foreground command; stop_foreground() ends it if we are interrupted."""
     proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
@@ -60,19 +74,29 @@ def run(cmd, env=None, timeout=600, capture=False, check=True):
         text=True,
     )
     foreground.append(proc)
+    return proc
+
+
+def finish(proc, timeout, check=True):
+    """Wait (bounded) for a spawned command: its output when captured, else its exit code."""
+    cmd = " ".join(map(str, proc.args))
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
-        die(f"timed out after {timeout} s: {' '.join(map(str, cmd))}")
+        die(f"timed out after {timeout} s: {cmd}")
     finally:
         foreground.remove(proc)
     if check and proc.returncode != 0:
-        if capture and out:
+        if out:
             print(out, file=sys.stderr)
-        die(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}")
-    return out if capture else proc.returncode
+        die(f"failed ({proc.returncode}): {cmd}")
+    return out if proc.stdout is not None else proc.returncode
+
+
+def run(cmd, env=None, timeout=600, capture=False, check=True):
+    return finish(spawn(cmd, env, capture), timeout, check)
 
 
 def quiet(cmd, timeout=20):
@@ -110,67 +134,57 @@ def stop_foreground():
                 proc.kill()
 
 
-def stop_started(started, redis_db, key_prefix):
-    """Undo `started` in reverse: ("gunicorn", Popen), ("file", Path), ("redis-keys", None)
-    (the keys under key_prefix in redis_db), ("redis", None), ("postgresql", version)."""
-    while started:
-        kind, what = started.pop()
-        try:
-            if kind == "gunicorn":
-                stop_group(what)
-            elif kind == "redis-keys":
-                clear_keys(redis_db, key_prefix)
-            elif kind == "file":
-                what.unlink(missing_ok=True)
-                with contextlib.suppress(OSError):  # only if empty
-                    what.parent.rmdir()
-            elif kind == "redis":
-                print(f"{NAME}: stopping the Redis it started", flush=True)
-                quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"])
-            elif kind == "postgresql":
-                print(f"{NAME}: stopping the PostgreSQL it started", flush=True)
-                quiet(["pg_ctlcluster", "--skip-systemctl-redirect", what, "main", "stop"])
-        except Exception as exc:  # keep cleaning up the rest
-            print(f"{NAME}: cleanup of {kind} failed: {exc}", file=sys.stderr)
-
-
 def on_signal(signum, frame):
     raise SystemExit(f"{NAME}: interrupted by signal {signum}")
 
 
-def handle_signals():
-    """SIGINT, SIGTERM and SIGHUP raise SystemExit, so the script's cleanup runs."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+def wait_for(check, seconds, every=0.05):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(every)
+    return check()
 
 
-# --- environment -------------------------------------------------------------
+# --- services ----------------------------------------------------------------
 
 
-def app_env(database_url, cache_url, cache_key_prefix, release, make_target, drop=("PORT",)):
-    """The production settings, but plain HTTP on loopback (no SSL redirect, whatever a
-    local .env says); SECRET_KEY from the environment or .secret-key."""
-    env = dict(os.environ)
-    if not env.get("SECRET_KEY"):
-        key_file = ROOT / ".secret-key"
-        if not key_file.exists():
-            die(f"SECRET_KEY is not set and there is no .secret-key (run `make {make_target}`)")
-        env["SECRET_KEY"] = key_file.read_text().strip()
-    env.update(
-        DJANGO_SETTINGS_MODULE="careerguide.settings",
-        DEBUG="false",
-        HTTPS="false",
-        BEHIND_PROXY="false",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=database_url,
-        CACHE_URL=cache_url,
-        CACHE_KEY_PREFIX=cache_key_prefix,
-        RELEASE=release,
-        PYTHONUNBUFFERED="1",
-    )
-    for name in drop:
-        env.pop(name, None)
-    return env
+def pg_isready(timeout=10, connect_timeout=None):
+    """pg_isready's exit code: 0 accepting, 1 rejecting (starting / stopping), 2 no response."""
+    cmd = ["pg_isready", "-h", HOST, "-p", "5432", "-q"]
+    if connect_timeout:
+        cmd += ["-t", str(connect_timeout)]
+    return subprocess.run(cmd, timeout=timeout).returncode
+
+
+def postgres_up(timeout=10):
+    return pg_isready(timeout) == 0
+
+
+def pg_ctlcluster(version, action, timeout=60):
+    """Stop or start the cluster; -m fast disconnects clients and stops at once
+    (pg_ctlcluster's default, made explicit). Returns the exit code."""
+    cmd = ["pg_ctlcluster", "--skip-systemctl-redirect"]
+    if action in ("stop", "restart"):
+        cmd += ["-m", "fast"]
+    return run([*cmd, version, "main", action], timeout=timeout, check=False)
+
+
+def psql(sql):
+    return quiet(["psql", "-h", HOST, "-U", "postgres", "-tAc", sql])
+
+
+def redis_cli(*args, db=0):
+    return quiet(["redis-cli", "-h", HOST, "-p", "6379", "-n", str(db), *args])
+
+
+def redis_up():
+    return redis_cli("ping") == "PONG"
+
+
+def redis_keys(db, pattern):
+    return redis_cli("--scan", "--pattern", pattern, db=db).split()
 
 
 def ensure_wrk():
@@ -179,7 +193,7 @@ def ensure_wrk():
     apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "-n", "apt-get"]
     if os.geteuid() != 0 and not shutil.which("sudo"):
         die("wrk is missing: install it with `apt-get install -y wrk` (needs root)")
-    print(f"{NAME}: installing wrk", flush=True)
+    note("installing wrk")
     noninteractive = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     if run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive, check=False) != 0:
         run([*apt, "update", "-q"], env=noninteractive)
@@ -188,103 +202,11 @@ def ensure_wrk():
         die("wrk is still missing after apt-get install")
 
 
-def postgres_up(timeout=None):
-    cmd = ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]
-    return subprocess.run(cmd, timeout=timeout).returncode == 0
-
-
-def redis_up():
-    return quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"]) == "PONG"
-
-
-def ensure_services(
-    db_name,
-    started,
-    needed_by,
-    tools=("pg_isready", "psql", "redis-cli"),
-    require_cluster=False,
-    timeout=600,
-    pg_timeout=None,
-):
-    """Start PostgreSQL and Redis when they are down (`bin/services db_name`, which also
-    creates the database); record in `started` what to stop on exit. With
-    require_cluster, the PostgreSQL version in /etc/postgresql must exist up front.
-    Returns that version (None when not required and PostgreSQL was already up)."""
-    for tool in tools:
-        if not shutil.which(tool):
-            die(f"{tool} is missing: {needed_by} needs PostgreSQL and Redis installed")
-    version = None
-    if require_cluster:
-        versions = sorted(os.listdir("/etc/postgresql"))
-        if not versions:
-            die("no PostgreSQL cluster in /etc/postgresql")
-        version = versions[0]
-    pg_was_up, redis_was_up = postgres_up(pg_timeout), redis_up()
-    run(["bin/services", db_name], timeout=timeout)
-    if not redis_was_up:
-        started.append(("redis", None))
-    if not pg_was_up:
-        version = version or sorted(os.listdir("/etc/postgresql"))[0]
-        started.append(("postgresql", version))
-    return version
-
-
-def manage(env, *args, timeout=600):
-    return run([PY, "manage.py", *args], env=env, timeout=timeout, capture=True)
-
-
-def psql(sql):
-    return quiet(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql])
-
-
-def machine(packages=("gunicorn", "psycopg", "redis"), cpu_count=False):
-    """Lines describing the machine, the versions in use and the code."""
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            mem_kb = int(line.split()[1])
-    pg = psql("SHOW server_version")
-    redis = re.search(
-        r"redis_version:(\S+)", quiet(["redis-cli", "-h", "127.0.0.1", "INFO", "server"])
-    )
-    wrk = quiet(["sh", "-c", "wrk -v 2>&1 | head -n1"]).split(" Copyright")[0]
-
-    def version(dist):
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "?"
-
-    labels = {"redis": "redis-py"}
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    commit = quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
-    dirty = quiet(["git", "-C", str(ROOT), "status", "--porcelain"]).splitlines()
-    return [
-        f"CPU: {cpu or '?'}{f' × {os.cpu_count()}' if cpu_count else ''} "
-        f"(nproc {quiet(['nproc']) or '?'}), "
-        f"memory {mem_kb / 1024 / 1024:.1f} GiB, {platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}, Django {version('Django')}, "
-        + ", ".join(f"{labels.get(dist, dist)} {version(dist)}" for dist in packages),
-        f"PostgreSQL {pg or '?'}, Redis {redis.group(1) if redis else '?'}, {wrk or 'wrk ?'}",
-        f"code: git {commit}"
-        + (f" with {len(dirty)} uncommitted paths" if dirty else " (clean tree)"),
-        f"load average at start: {' '.join(load)} (1, 5, 15 min)",
-    ]
-
-
-# --- gunicorn, HTTP, Redis ---------------------------------------------------
-
-
 def free_port(preferred, ports):
     for port in [preferred] if preferred else ports:
         with socket.socket() as s:
             try:
-                s.bind(("127.0.0.1", port))
+                s.bind((HOST, port))
                 return port
             except OSError:
                 continue
@@ -312,69 +234,253 @@ def gunicorn_size():
     return workers, threads
 
 
-def start_gunicorn(env, port, log_path, started, ready_path, extra=(), headers=None):
-    """gunicorn with gunicorn.conf.py on 127.0.0.1:port, logging to log_path; returns
-    once ready_path answers 200 (requested with headers)."""
-    log = open(log_path, "w")  # noqa: SIM115 (lives as long as the server)
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "careerguide.wsgi",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            # gunicorn 27's control socket has one default path per user
-            # (~/.gunicorn/gunicorn.ctl): a second server would take it over from
-            # any other gunicorn on the machine and delete it when it stops.
-            "--no-control-socket",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so stop_group reaches the workers
-    )
-    started.append(("gunicorn", proc))
-    log.close()
-    url = f"http://127.0.0.1:{port}{ready_path}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            die(f"gunicorn exited ({proc.returncode}); see {log_path}")
+def machine(packages=("gunicorn", "psycopg", "redis"), cpu_count=False):
+    """Lines describing the machine, the versions in use and the code."""
+    cpu = ""  # the model name: psutil does not tell it
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    redis = re.search(r"redis_version:(\S+)", redis_cli("INFO", "server"))
+    wrk = quiet(["sh", "-c", "wrk -v 2>&1 | head -n1"]).split(" Copyright")[0]
+
+    def version(dist):
         try:
-            if get(url, timeout=2, headers=headers)[0] == 200:
-                return proc
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    die(f"gunicorn did not answer within 60 s; see {log_path}")
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    labels = {"redis": "redis-py"}
+    commit = quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
+    dirty = quiet(["git", "-C", str(ROOT), "status", "--porcelain"]).splitlines()
+    return [
+        f"CPU: {cpu or '?'}{f' × {os.cpu_count()}' if cpu_count else ''} "
+        f"(nproc {quiet(['nproc']) or '?'}), "
+        f"memory {psutil.virtual_memory().total / 2**30:.1f} GiB, "
+        f"{platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}, Django {version('Django')}, "
+        + ", ".join(f"{labels.get(dist, dist)} {version(dist)}" for dist in packages),
+        f"PostgreSQL {psql('SHOW server_version') or '?'}, "
+        f"Redis {redis.group(1) if redis else '?'}, {wrk or 'wrk ?'}",
+        f"code: git {commit}"
+        + (f" with {len(dirty)} uncommitted paths" if dirty else " (clean tree)"),
+        "load average at start: "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        + " (1, 5, 15 min)",
+    ]
 
 
-def redis_cli(db, *args):
-    return quiet(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "-n", str(db), *args])
+# --- one script's run --------------------------------------------------------
 
 
-def redis_keys(db, pattern):
-    return redis_cli(db, "--scan", "--pattern", pattern).split()
+class Run:
+    """A script's database, Redis database, key prefix and ports, and what it started:
+    ("gunicorn", Popen), ("file", Path), ("redis-keys", None), ("redis", None),
+    ("postgresql", version)."""
+
+    def __init__(self, name, db_name, redis_db, key_prefix, ports):
+        global NAME
+        NAME = name
+        self.name, self.db_name, self.redis_db = name, db_name, redis_db
+        self.key_prefix, self.ports = key_prefix, ports
+        self.database_url = f"postgres://postgres@{HOST}:5432/{db_name}"
+        self.cache_url = f"redis://{HOST}:6379/{redis_db}"
+        self.dir = ROOT / name
+        self.out = self.dir / ".out"
+        self.started = []
+        self.pg_version = None
+
+    def parser(self, description, duration, warmup, connections):
+        """argparse with the options both scripts have: wrk's duration, warm-up, threads
+        and connections, and the gunicorn port (default: $NAME_PORT, else the first
+        free one in the range)."""
+        parser = argparse.ArgumentParser(description=f"{description} (see the module docstring).")
+        parser.add_argument("--duration", type=int, default=duration, help="seconds per run")
+        parser.add_argument("--warmup", type=int, default=warmup, help="seconds of warm-up load")
+        parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+        parser.add_argument("--connections", type=int, default=connections, help="wrk connections")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get(f"{self.name.upper()}_PORT", 0)),
+            help="gunicorn port (default: the first free one in "
+            f"{self.ports.start}-{self.ports.stop - 1})",
+        )
+        return parser
+
+    def main(self, body, args):
+        """body(args), then cleanup(); SIGINT, SIGTERM and SIGHUP raise SystemExit first."""
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
+        try:
+            self.out.mkdir(exist_ok=True)
+            body(args)
+            (self.out / "last-report.txt").write_text("\n".join(report_lines) + "\n")
+        finally:
+            self.cleanup()
+
+    def cleanup(self):
+        stop_foreground()
+        self.before_cleanup()
+        while self.started:
+            kind, what = self.started.pop()
+            try:
+                self.undo(kind, what)
+            except (Exception, SystemExit) as exc:  # keep cleaning up the rest
+                note(f"cleanup of {kind} failed: {exc}", error=True)
+
+    def before_cleanup(self):
+        """What a script must do before the rest is undone (loadtest: restart PostgreSQL)."""
+
+    def undo(self, kind, what):
+        if kind == "gunicorn":
+            stop_group(what)
+        elif kind == "redis-keys":
+            self.clear_keys()
+        elif kind == "file":
+            what.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # only if empty
+                what.parent.rmdir()
+        elif kind == "redis":
+            note("stopping the Redis it started")
+            redis_cli("shutdown", "nosave")
+        elif kind == "postgresql":
+            note("stopping the PostgreSQL it started")
+            pg_ctlcluster(what, "stop")
+
+    # environment and services
+
+    def env(self, release, cache_url=None, drop=("PORT",)):
+        """The production settings, but plain HTTP on loopback (no SSL redirect, whatever
+        a local .env says); SECRET_KEY from the environment or .secret-key."""
+        env = dict(os.environ)
+        if not env.get("SECRET_KEY"):
+            key_file = ROOT / ".secret-key"
+            if not key_file.exists():
+                die(f"SECRET_KEY is not set and there is no .secret-key (run `make {self.name}`)")
+            env["SECRET_KEY"] = key_file.read_text().strip()
+        env.update(
+            DJANGO_SETTINGS_MODULE="careerguide.settings",
+            DEBUG="false",
+            HTTPS="false",
+            BEHIND_PROXY="false",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_URL=self.database_url,
+            CACHE_URL=cache_url or self.cache_url,
+            CACHE_KEY_PREFIX=self.key_prefix,
+            RELEASE=release,
+            PYTHONUNBUFFERED="1",
+        )
+        for name in drop:
+            env.pop(name, None)
+        return env
+
+    def ensure_services(self, needed_by, tools=(), require_cluster=False, timeout=600):
+        """Start PostgreSQL and Redis when they are down (`bin/services DB_NAME`, which
+        also creates the database), to be stopped on exit. With require_cluster, the
+        PostgreSQL version in /etc/postgresql must exist up front (self.pg_version)."""
+        for tool in ("pg_isready", "psql", *tools, "redis-cli"):
+            if not shutil.which(tool):
+                die(f"{tool} is missing: {needed_by} needs PostgreSQL and Redis installed")
+        versions = sorted(os.listdir("/etc/postgresql")) if require_cluster else []
+        if require_cluster and not versions:
+            die("no PostgreSQL cluster in /etc/postgresql")
+        self.pg_version = versions[0] if versions else None
+        pg_was_up, redis_was_up = postgres_up(), redis_up()
+        run(["bin/services", self.db_name], timeout=timeout)
+        if not redis_was_up:
+            self.started.append(("redis", None))
+        if not pg_was_up:
+            self.pg_version = self.pg_version or sorted(os.listdir("/etc/postgresql"))[0]
+            self.started.append(("postgresql", self.pg_version))
+
+    def manage(self, env, *args, timeout=600):
+        return run([PY, "manage.py", *args], env=env, timeout=timeout, capture=True)
+
+    # gunicorn
+
+    def start_gunicorn(self, env, port, log_path, ready_path, extra=(), headers=None):
+        """gunicorn with gunicorn.conf.py on 127.0.0.1:port, logging to log_path; returns
+        once ready_path answers 200 (requested with headers)."""
+        log = open(log_path, "w")  # noqa: SIM115 (lives as long as the server)
+        proc = subprocess.Popen(
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "careerguide.wsgi",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"{HOST}:{port}",
+                # gunicorn 27's control socket has one default path per user
+                # (~/.gunicorn/gunicorn.ctl): a second server would take it over from
+                # any other gunicorn on the machine and delete it when it stops.
+                "--no-control-socket",
+                *extra,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop_group reaches the workers
+        )
+        self.started.append(("gunicorn", proc))
+        log.close()
+        proc.log_path = log_path
+        url = f"http://{HOST}:{port}{ready_path}"
+
+        def ready():
+            if proc.poll() is not None:
+                die(f"gunicorn exited ({proc.returncode}); see {log_path}")
+            try:
+                return get(url, timeout=2, headers=headers)[0] == 200
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                return False
+
+        if not wait_for(ready, 60, every=0.2):
+            die(f"gunicorn did not answer within 60 s; see {log_path}")
+        return proc
+
+    def stop_gunicorn(self, proc):
+        self.started.remove(("gunicorn", proc))
+        stop_group(proc)
+
+    # Redis page cache
+
+    def own_keys(self):
+        """Delete this run's cache keys now and on exit."""
+        self.clear_keys()
+        self.started.append(("redis-keys", None))
+
+    def clear_keys(self):
+        """Delete the keys under the key prefix (any release id), and nothing else."""
+        keys = redis_keys(self.redis_db, f"{self.key_prefix}:*")
+        for i in range(0, len(keys), 500):
+            redis_cli("DEL", *keys[i : i + 500], db=self.redis_db)
+
+    def page_cached(self, path, release="*"):
+        """Whether path is in the page cache. Keys are PREFIX:RELEASE:VERSION:page:HASH
+        (settings put the release id in the prefix; careerguide.http.cache.page_key
+        hashes the path)."""
+        digest = blake2b(path.encode(), digest_size=16).hexdigest()
+        pattern = f"{self.key_prefix}:{release}:*:page:{digest}"
+        return bool(redis_keys(self.redis_db, pattern))
 
 
-def clear_keys(db, prefix):
-    """Delete the keys under prefix (any release id) in Redis database db, and nothing else."""
-    keys = redis_keys(db, f"{prefix}:*")
-    for i in range(0, len(keys), 500):
-        redis_cli(db, "DEL", *keys[i : i + 500])
-
-
-def page_cached(db, prefix, path):
-    """Whether path is in the page cache. Keys are PREFIX:RELEASE:VERSION:page:HASH
-    (settings put the release id in the prefix; careerguide.http.cache.page_key hashes
-    the path): prefix is the cache key prefix, with or without ':RELEASE'."""
-    digest = blake2b(path.encode(), digest_size=16).hexdigest()
-    return bool(redis_keys(db, f"{prefix}:*:page:{digest}"))
+def report_targets(checks, what, t0, caution=()):
+    """The PASS/FAIL lines of (ok, text) checks, any caution lines, and the closing line."""
+    say()
+    say("== Targets")
+    for ok, text in checks:
+        say(f"  {'PASS' if ok else 'FAIL'}  {text}")
+    for line in caution:
+        say(f"  {line}")
+    say()
+    say(
+        f"{what} finished in {time.monotonic() - t0:.0f} s "
+        f"({sum(ok for ok, _ in checks)}/{len(checks)} targets met)"
+    )
 
 
 # --- wrk ---------------------------------------------------------------------
@@ -397,20 +503,24 @@ def wrk_cmd(args, url, seconds, script, timeout, script_args=()):
     return [*cmd, "--", *script_args] if script_args else cmd
 
 
-def wrk_summary(out, marker):
-    """The JSON of wrk's `MARKER {...}` line, plus rps."""
-    line = next((x for x in out.splitlines() if x.startswith(f"{marker} ")), None)
+def wrk_summary(out):
+    """The JSON line the Lua script's done() printed, plus rps and socket_errors."""
+    line = next((x for x in out.splitlines() if x.startswith(f"{WRK_MARKER} ")), None)
     if line is None:
         print(out, file=sys.stderr)
         die("wrk printed no summary")
     result = json.loads(line.split(" ", 1)[1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["socket_errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout"))
     return result
+
+
+def wrk(cmd, seconds):
+    return wrk_summary(run(cmd, capture=True, timeout=seconds + 60))
 
 
 # --- who used the CPUs during a run ------------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
 SERVICES = {"postgres", "redis-server"}
 
 
@@ -419,30 +529,47 @@ def cpu_sample(server, services_children=False):
     exited are in the master's children times) and each of its live workers,
     PostgreSQL + Redis per process (with services_children, plus their reaped
     children: a postmaster's exited backends), and our reaped children (wrk, …)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    busy = sum(fields) - fields[3] - fields[4]  # minus idle and iowait
-    gunicorn, services, workers = 0, {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    t = psutil.cpu_times()
+    gunicorn, services, workers = 0.0, {}, {}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        times = proc.info["cpu_times"]
         try:
-            text = stat.read_text()
-        except OSError:
+            pgrp = os.getpgid(proc.pid)
+        except OSError:  # gone meanwhile
             continue
-        comm = text[text.index("(") + 1 : text.rindex(")")]
-        rest = text[text.rindex(")") + 2 :].split()
-        pgrp, utime, stime, cutime, cstime = int(rest[2]), *map(int, rest[11:15])
+        if times is None:
+            continue
+        own, reaped = times.user + times.system, times.children_user + times.children_system
         if pgrp == server.pid:
-            gunicorn += utime + stime + (cutime + cstime if int(stat.parent.name) == pgrp else 0)
-            if int(stat.parent.name) != pgrp:
-                workers[stat.parent.name] = (utime + stime) / TICK
-        elif comm in SERVICES:
-            reaped = cutime + cstime if services_children else 0
-            services[stat.parent.name] = (utime + stime + reaped) / TICK
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            gunicorn += own + (reaped if proc.pid == pgrp else 0)
+            if proc.pid != pgrp:
+                workers[proc.pid] = own
+        elif proc.info["name"] in SERVICES:
+            services[proc.pid] = own + (reaped if services_children else 0)
+    mine = psutil.Process().cpu_times()
     return {
-        "busy": busy / TICK,
-        "gunicorn": gunicorn / TICK,
+        "busy": t.user + t.nice + t.system + t.irq + t.softirq + t.steal,
+        "gunicorn": gunicorn,
         "services": services,
         "workers": workers,
-        "children": children.ru_utime + children.ru_stime,
+        "children": mine.children_user + mine.children_system,
         "at": time.monotonic(),
     }
+
+
+def cpu_share(before, after):
+    """CPUs busy on average between two samples, by who ("children": our reaped children)."""
+    wall = after["at"] - before["at"]
+    used = {k: (after[k] - before[k]) / wall for k in ("busy", "gunicorn", "children")}
+    # Per process: one that exited meanwhile (another client's PostgreSQL backend, a
+    # restarted PostgreSQL) leaves its time in "other" rather than making this negative.
+    services = after["services"]
+    used["services"] = sum(t - before["services"].get(pid, 0) for pid, t in services.items()) / wall
+    used["wall"] = wall
+    # Workers alive at the end (max_requests recycles some mid-run), busiest first.
+    used["workers"] = sorted(
+        ((t - before["workers"].get(pid, 0)) / wall for pid, t in after["workers"].items()),
+        reverse=True,
+    )
+    used["other"] = max(0.0, used["busy"] - used["gunicorn"] - used["services"] - used["children"])
+    return used

@@ -7,8 +7,9 @@ Ctrl-C or SIGTERM):
    Redis when they are down (`bin/services careerguide_bench`, which also
    creates the separate database `careerguide_bench`).
 2. `manage.py collectstatic`, then fills that database: `manage.py migrate`
-   and `manage.py generate_bench_content --scale 1 --shape large`. Management
-   commands run with the Redis cache settings, so the content stamp moves.
+   and `bench/fill.py --scale 1 --shape large` (bench/content.py: the starter
+   content, grown). Both run with the Redis cache settings, so the content
+   stamp moves.
 3. Renders the guide page in-process (bench/render.py: `django.test.Client`,
    dummy cache, 5 warm-up + 50 timed renders) for the median render time and
    the query count, and writes the exact HTML into
@@ -29,7 +30,7 @@ Ctrl-C or SIGTERM):
 6. Prints requests/s, p50/p99 latency, the ratios to static, the error count
    (wrk socket errors + non-2xx/3xx responses over every wrk run, warm-ups
    included), the CPU each run cost (gunicorn, wrk, PostgreSQL + Redis, other
-   processes; from /proc), the growth table and PASS/FAIL per target. It
+   processes; psutil), the growth table and PASS/FAIL per target. It
    exits 0 when the bench ran, whatever the targets say; non-zero only when
    something crashed.
 
@@ -39,12 +40,11 @@ render ≤ 25 ms at scale 1; 0 errors. See docs/PERFORMANCE.md for a recorded ru
 On exit it also deletes its static file and its Redis keys (prefix `cgbench`),
 and stops PostgreSQL / Redis if it was the one that started them.
 
-Stdlib only (run with the project's venv python, which `make bench` does).
+Stdlib and psutil (run with the project's venv python, which `make bench` does).
 Logs of each gunicorn run and the last report go to bench/.out/ (git-ignored).
 Options: `.venv/bin/python bench/run.py --help`.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -56,134 +56,71 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402
-from bench.harness import (  # noqa: E402
-    PY,
-    cpu_sample,
-    die,
-    ensure_wrk,
-    free_port,
-    get,
-    machine,
-    manage,
-    run,
-    say,
-    stop_group,
+from bench.harness import PY, get, say  # noqa: E402
+
+RUN = harness.Run(
+    "bench",
+    db_name="careerguide_bench",
+    redis_db=2,
+    # Its own key prefix: nothing else sharing this Redis database is ever touched.
+    key_prefix="cgbench",
+    ports=range(8200, 8300),
 )
-
-harness.NAME = "bench"
-
-BENCH = ROOT / "bench"
-OUT = BENCH / ".out"
-DB_NAME = "careerguide_bench"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_DB = 2
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
-# Its own key prefix: nothing else sharing this Redis database is ever touched.
-CACHE_KEY_PREFIX = "cgbench"
 # As a deploy sets it (docs/DEPLOY.md): one release id for every process of the
 # run, so a worker recycled by max_requests while someone edits the code keeps
 # the same cache keys. Unique per run: nothing cached by an earlier run is used.
 RELEASE = f"bench-{uuid.uuid4().hex[:12]}"
 GUIDE_PATH = "/careers/backend-developer/"
 STATIC_NAME = "bench/guide-page.html"
-PORTS = range(8200, 8300)
 
 TARGETS = {"cached": 0.6, "uncached": 0.05, "render_ms": 25.0, "errors": 0}
 
-started = []  # ("gunicorn", Popen), ("file", Path), ("redis-keys" | "redis" | "postgresql", …)
-
-
-def cleanup():
-    harness.stop_foreground()
-    harness.stop_started(started, REDIS_DB, CACHE_KEY_PREFIX)
-
-
-# --- environment -------------------------------------------------------------
-
-
-def base_env(cache_url):
-    return harness.app_env(DATABASE_URL, cache_url, CACHE_KEY_PREFIX, RELEASE, "bench")
-
-
-def ensure_services():
-    harness.ensure_services(DB_NAME, started, "the bench")
-
 
 def fill_database(env, scale):
-    manage(env, "generate_bench_content", "--scale", str(scale), "--shape", "large")
+    harness.run(
+        [PY, str(RUN.dir / "fill.py"), "--scale", str(scale), "--shape", "large"],
+        env=env,
+        capture=True,
+    )
 
 
 def render_stats(env, renders, save_static=None):
-    cmd = [PY, str(BENCH / "render.py"), "--renders", str(renders)]
+    cmd = [PY, str(RUN.dir / "render.py"), "--renders", str(renders)]
     if save_static:
         cmd += ["--save-static", save_static]
-    out = run(cmd, env=env, capture=True, timeout=900)
+    out = harness.run(cmd, env=env, capture=True, timeout=900)
     lines = [line for line in out.splitlines() if line.startswith("RENDER-JSON ")]
     if not lines:
         print(out, file=sys.stderr)
-        die("bench/render.py printed no result")
+        harness.die("bench/render.py printed no result")
     return json.loads(lines[-1].split(" ", 1)[1])
 
 
-# --- gunicorn and wrk --------------------------------------------------------
-
-
 def start_gunicorn(env, port, label, extra=()):
-    log_path = OUT / f"gunicorn-{label}.log"
-    proc = harness.start_gunicorn(env, port, log_path, started, f"/static/{STATIC_NAME}", extra)
-    proc.label = label
-    return proc
-
-
-def stop_gunicorn(proc):
-    started.remove(("gunicorn", proc))
-    stop_group(proc)
+    log_path = RUN.out / f"gunicorn-{label}.log"
+    return RUN.start_gunicorn(env, port, log_path, f"/static/{STATIC_NAME}", extra)
 
 
 def wrk(args, url, seconds):
-    cmd = harness.wrk_cmd(args, url, seconds, BENCH / "summary.lua", timeout=2)
-    out = run(cmd, capture=True, timeout=seconds + 60)
-    result = harness.wrk_summary(out, "BENCH-JSON")
-    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout", "status"))
+    cmd = harness.wrk_cmd(args, url, seconds, RUN.dir / "summary.lua", timeout=2)
+    result = harness.wrk(cmd, seconds)
+    result["errors"] = result["socket_errors"] + result["status"]
     result["bytes_per_response"] = result["bytes"] / result["requests"] if result["requests"] else 0
     return result
 
 
-# --- who used the CPUs during a run ----------------------------------------
-
-
-def cpu_share(before, after):
-    """CPUs busy on average between two samples, by who."""
-    wall = after["at"] - before["at"]
-    used = {k: (after[k] - before[k]) / wall for k in ("busy", "gunicorn")}
-    used["wrk"] = (after["children"] - before["children"]) / wall  # our reaped children
-    # Per process: a PostgreSQL backend that exited meanwhile (another client's)
-    # leaves its time in "other" rather than making this negative.
-    services = after["services"]
-    used["services"] = sum(t - before["services"].get(pid, 0) for pid, t in services.items()) / wall
-    used["wall"] = wall
-    # Workers alive at the end (max_requests recycles some mid-run), busiest first.
-    used["workers"] = sorted(
-        ((t - before["workers"].get(pid, 0)) / wall for pid, t in after["workers"].items()),
-        reverse=True,
-    )
-    used["other"] = max(0.0, used["busy"] - used["gunicorn"] - used["services"] - used["wrk"])
-    return used
-
-
 def booted(server):
     """Workers gunicorn has booted so far (from its log): max_requests recycles them."""
-    log = OUT / f"gunicorn-{server.label}.log"
-    return log.read_text(errors="replace").count("Booting worker with pid")
+    return server.log_path.read_text(errors="replace").count("Booting worker with pid")
 
 
 def measure(args, url, name, results, errors, server):
     warm = wrk(args, url, args.warmup)
     errors.append((f"{name} (warm-up)", warm))
     boots_before = booted(server)
-    before = cpu_sample(server)
+    before = harness.cpu_sample(server)
     result = wrk(args, url, args.duration)
-    cpu = cpu_share(before, cpu_sample(server))
+    cpu = harness.cpu_share(before, harness.cpu_sample(server))
     result["cpu"] = cpu
     errors.append((name, result))
     results[name] = result
@@ -194,7 +131,7 @@ def measure(args, url, name, results, errors, server):
     )
     say(
         f"  {'':<26} CPUs busy {cpu['busy']:.2f} of {os.cpu_count()}: gunicorn "
-        f"{cpu['gunicorn']:.2f}, wrk {cpu['wrk']:.2f}, "
+        f"{cpu['gunicorn']:.2f}, wrk {cpu['children']:.2f}, "
         f"PostgreSQL+Redis (any client) {cpu['services']:.2f}, "
         f"other processes {cpu['other']:.2f}; gunicorn CPU per request "
         f"{cpu['gunicorn'] * cpu['wall'] / max(result['requests'], 1) * 1000:.2f} ms"
@@ -210,36 +147,34 @@ def measure(args, url, name, results, errors, server):
 
 
 def bench(args):
-    OUT.mkdir(exist_ok=True)
     t0 = time.monotonic()
-    ensure_wrk()
-    ensure_services()
-    redis_env = base_env(REDIS_URL)
-    dummy_env = base_env("dummycache://")
+    harness.ensure_wrk()
+    RUN.ensure_services("the bench")
+    redis_env = RUN.env(RELEASE)
+    dummy_env = RUN.env(RELEASE, cache_url="dummycache://")
     # In-process rendering answers as the test client's host.
     render_env = dict(dummy_env, ALLOWED_HOSTS="testserver")
 
     say("== Machine")
-    for line in machine(("gunicorn", "whitenoise", "psycopg", "redis"), cpu_count=True):
+    for line in harness.machine(("gunicorn", "whitenoise", "psycopg", "redis"), cpu_count=True):
         say(f"  {line}")
 
     say()
-    say(f"== Setup: database {DB_NAME}, scale 1, shape large")
-    manage(redis_env, "collectstatic", "--noinput", "-v0")
-    harness.clear_keys(REDIS_DB, CACHE_KEY_PREFIX)
-    started.append(("redis-keys", None))
-    manage(redis_env, "migrate", "--noinput", "-v0")
+    say(f"== Setup: database {RUN.db_name}, scale 1, shape large")
+    RUN.manage(redis_env, "collectstatic", "--noinput", "-v0")
+    RUN.own_keys()
+    RUN.manage(redis_env, "migrate", "--noinput", "-v0")
     fill_database(redis_env, 1)
 
     scale1 = render_stats(render_env, args.renders, save_static=STATIC_NAME)
     static_file = Path(scale1["saved"])
-    started.append(("file", static_file))
+    RUN.started.append(("file", static_file))
     say(
         f"  guide page {GUIDE_PATH}: {scale1['bytes']} B of HTML, {scale1['queries']} queries; "
         f"static copy: {static_file.relative_to(ROOT)} ({static_file.stat().st_size} B)"
     )
 
-    port = free_port(args.port, PORTS)
+    port = harness.free_port(args.port, RUN.ports)
     base = f"http://127.0.0.1:{port}"
     workers, threads = harness.gunicorn_size()
     say()
@@ -256,7 +191,7 @@ def bench(args):
     status, _, body = get(base + GUIDE_PATH)
     for _ in range(3):
         get(base + GUIDE_PATH)
-    cached_ok = status == 200 and harness.page_cached(REDIS_DB, CACHE_KEY_PREFIX, GUIDE_PATH)
+    cached_ok = status == 200 and RUN.page_cached(GUIDE_PATH)
     static_size = static_file.stat().st_size
     if len(body) != static_size:
         say(f"  note: gunicorn's page is {len(body)} B, the static copy {static_size} B")
@@ -265,12 +200,12 @@ def bench(args):
     measure(args, base + GUIDE_PATH, "cached guide page", results, errors, server)
     static_url = f"{base}/static/{STATIC_NAME}"
     measure(args, static_url, "static file (same size)", results, errors, server)
-    stop_gunicorn(server)
+    RUN.stop_gunicorn(server)
 
     server = start_gunicorn(dummy_env, port, "dummycache", extra)
     get(base + GUIDE_PATH)
     measure(args, base + GUIDE_PATH, "uncached guide page", results, errors, server)
-    stop_gunicorn(server)
+    RUN.stop_gunicorn(server)
 
     static_rps = results["static file (same size)"]["rps"]
     cached_ratio = results["cached guide page"]["rps"] / static_rps
@@ -343,8 +278,6 @@ def bench(args):
         f"({', '.join(str(g['queries']) for _, g in sorted(growth.items()))})"
     )
 
-    say()
-    say("== Targets")
     checks = [
         (
             cached_ratio >= TARGETS["cached"],
@@ -360,31 +293,17 @@ def bench(args):
         ),
         (error_count == TARGETS["errors"], f"0 errors: {error_count}"),
     ]
-    for ok, text in checks:
-        say(f"  {'PASS' if ok else 'FAIL'}  {text}")
     busy = {n: r["cpu"]["other"] for n, r in results.items() if r["cpu"]["other"] > 0.2}
-    if busy:
-        say(
-            "  CAUTION: other processes used "
-            + ", ".join(f"{cpus:.2f} CPUs during '{n}'" for n, cpus in busy.items())
-            + ": the machine was not quiet, so these figures are pessimistic."
-        )
-    say()
-    say(
-        f"bench finished in {time.monotonic() - t0:.0f} s "
-        f"({sum(ok for ok, _ in checks)}/{len(checks)} targets met)"
-    )
-    harness.write_report(OUT / "last-report.txt")
+    caution = [
+        "CAUTION: other processes used "
+        + ", ".join(f"{cpus:.2f} CPUs during '{n}'" for n, cpus in busy.items())
+        + ": the machine was not quiet, so these figures are pessimistic."
+    ]
+    harness.report_targets(checks, "bench", t0, caution if busy else ())
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description="Throughput and latency of the guide page (see the module docstring)."
-    )
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured wrk run")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk warm-up per run")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser = RUN.parser("Throughput and latency of the guide page", 10, 2, 32)
     parser.add_argument("--renders", type=int, default=50, help="timed in-process renders")
     parser.add_argument(
         "--scales",
@@ -392,12 +311,6 @@ def main():
         nargs="+",
         default=[1, 10, 100],
         help="content scales for the growth table",
-    )
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=int(os.environ.get("BENCH_PORT", 0)),
-        help="gunicorn port (default: the first free one in 8200-8299)",
     )
     parser.add_argument(
         "--no-recycle",
@@ -408,11 +321,7 @@ def main():
     args = parser.parse_args()
     if 1 not in args.scales:
         args.scales.insert(0, 1)
-    harness.handle_signals()
-    try:
-        bench(args)
-    finally:
-        cleanup()
+    RUN.main(bench, args)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,12 @@
 -- Each wrk thread has its own Lua state and counters; setup() keeps the thread
 -- objects so done() can read them back with thread:get() and add them up.
 -- Counters are flat tables keyed "INDEX:STATUS" (one level: thread:get copies
--- them across Lua states). done() prints one machine-readable line.
+-- them across Lua states). done() prints one machine-readable line: bench/
+-- summary.lua's (loaded below, from beside this file's folder) plus the counters.
 -- For every 503 it also counts the Retry-After value, and for /readyz's JSON
 -- 503s which check failed.
+
+dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "../bench/summary.lua")
 
 local threads = {}
 
@@ -92,14 +95,7 @@ function done(summary, latency, requests)
          why[k] = (why[k] or 0) + v
       end
    end
-   local e = summary.errors
-   io.write(string.format(
-      'LOADTEST-JSON {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
-      '"connect": %d, "read": %d, "write": %d, "timeout": %d, "non_2xx_3xx": %d, ' ..
-      '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f, ' ..
-      '"counts": %s, "retry_after": %s, "reasons": %s}\n',
-      summary.requests, summary.duration, summary.bytes,
-      e.connect, e.read, e.write, e.timeout, e.status,
-      latency:percentile(50), latency:percentile(90), latency:percentile(99),
-      latency.max, latency.mean, json_table(total), json_table(ra), json_table(why)))
+   io.write("WRK-JSON " .. summary_json(summary, latency, string.format(
+      ', "counts": %s, "retry_after": %s, "reasons": %s',
+      json_table(total), json_table(ra), json_table(why))) .. "\n")
 end

@@ -46,51 +46,29 @@ would see the outage too. So before stopping it the script waits (up to
 connection; if some still do, the fault run is SKIPPED and reported as a FAIL
 line. `--force-fault` restarts anyway; `--no-fault` skips the fault run.
 
-Stdlib only (run with the project's venv python, which `make loadtest` does).
+Stdlib and psutil, with bench/harness.py (run with the project's venv python,
+which `make loadtest` does).
 The gunicorn log and the last report go to loadtest/.out/ (git-ignored).
 Options: `.venv/bin/python loadtest/run.py --help`.
 """
 
-import argparse
 import datetime
 import json
 import os
 import re
-import subprocess
+import statistics
 import sys
 import threading
 import time
 import uuid
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402
-from bench.harness import (  # noqa: E402
-    die,
-    ensure_wrk,
-    foreground,
-    free_port,
-    machine,
-    manage,
-    psql,
-    quiet,
-    run,
-    say,
-)
-
-harness.NAME = "loadtest"
-
-HERE = ROOT / "loadtest"
-OUT = HERE / ".out"
-DB_NAME = "careerguide_load"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_DB = 3
-CACHE_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
-# Its own key prefix in its own Redis database: cleanup deletes these keys only.
-CACHE_KEY_PREFIX = "cgload"
-PORTS = range(8300, 8400)
+from bench.harness import die, say  # noqa: E402
 
 # name, path, normal status, served from the page cache when warm
 URLS = [
@@ -101,107 +79,52 @@ URLS = [
     ("readyz", "/readyz", 200, False),
 ]
 READYZ = "/readyz"
-
-# ("gunicorn", Popen) | ("postgresql", version) | ("redis", None) | ("redis-keys", None)
-started = []
-state = {"pg_version": None, "pg_stopped_by_us": False, "release": None, "server": None}
+CHECK_HEADERS = {"User-Agent": "loadtest-check"}
 
 
-# --- processes ---------------------------------------------------------------
+class LoadRun(harness.Run):
+    """The load test's run; PostgreSQL is always left running, even after an
+    interrupted fault run."""
+
+    release = None  # this run's cache key release id
+    server = None  # the gunicorn it drives
+    pg_stopped_by_us = False
+
+    def before_cleanup(self):
+        if self.pg_stopped_by_us:
+            try:
+                ensure_postgres_running()
+            except Exception as exc:
+                harness.note(f"restarting PostgreSQL failed: {exc}", error=True)
 
 
-def pg_ctl(action, timeout=60):
-    # -m fast: disconnect clients and stop at once (pg_ctlcluster's default, made explicit).
-    cmd = ["pg_ctlcluster", "--skip-systemctl-redirect"]
-    if action in ("stop", "restart"):
-        cmd += ["-m", "fast"]
-    return run([*cmd, state["pg_version"], "main", action], timeout=timeout, check=False)
+# Its own key prefix in its own Redis database: cleanup deletes these keys only.
+RUN = LoadRun(
+    "loadtest", db_name="careerguide_load", redis_db=3, key_prefix="cgload", ports=range(8300, 8400)
+)
 
 
 def ensure_postgres_running():
     """Start PostgreSQL again if the fault run left it stopped."""
-    if not state["pg_version"] or postgres_up():
-        state["pg_stopped_by_us"] = False
+    if not RUN.pg_version or harness.postgres_up():
+        RUN.pg_stopped_by_us = False
         return
-    print("loadtest: PostgreSQL is down: starting it again", flush=True)
+    harness.note("PostgreSQL is down: starting it again")
     for _ in range(3):
-        quiet(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", state["pg_version"], "main", "start"],
-            timeout=60,
-        )
-        if wait_for(postgres_up, 30):
-            state["pg_stopped_by_us"] = False
+        harness.pg_ctlcluster(RUN.pg_version, "start")
+        if harness.wait_for(harness.postgres_up, 30):
+            RUN.pg_stopped_by_us = False
             return
-    print("loadtest: PostgreSQL did NOT come back: start it by hand", file=sys.stderr, flush=True)
-
-
-def cleanup():
-    harness.stop_foreground()
-    # Before anything else that needs it, and even if the fault run was interrupted.
-    if state["pg_stopped_by_us"]:
-        try:
-            ensure_postgres_running()
-        except Exception as exc:
-            print(f"loadtest: restarting PostgreSQL failed: {exc}", file=sys.stderr)
-    harness.stop_started(started, REDIS_DB, CACHE_KEY_PREFIX)
-
-
-def wait_for(check, seconds, every=0.05):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(every)
-    return check()
-
-
-# --- environment -------------------------------------------------------------
-
-
-def app_env():
-    return harness.app_env(
-        DATABASE_URL,
-        CACHE_URL,
-        CACHE_KEY_PREFIX,
-        state["release"],
-        "loadtest",
-        drop=("PORT", "GUNICORN_ACCESS_LOG", "LOG_LEVEL"),
-    )
-
-
-def postgres_up():
-    return harness.postgres_up(timeout=10)
-
-
-def ensure_services():
-    state["pg_version"] = harness.ensure_services(
-        DB_NAME,
-        started,
-        "the load test",
-        tools=("pg_isready", "psql", "pg_ctlcluster", "redis-cli"),
-        require_cluster=True,
-        timeout=120,
-        pg_timeout=10,
-    )
-
-
-# --- gunicorn, cache, HTTP ---------------------------------------------------
+    harness.note("PostgreSQL did NOT come back: start it by hand", error=True)
 
 
 def get(url, timeout=10, headers=None):
     """(status, headers, body) for any status; raises on socket errors."""
-    headers = {"User-Agent": "loadtest-check", **(headers or {})}
-    return harness.get(url, timeout=timeout, headers=headers, http_errors=False)
-
-
-def start_gunicorn(env, port, log_path):
-    return harness.start_gunicorn(
-        env, port, log_path, started, "/healthz", headers={"User-Agent": "loadtest-check"}
-    )
+    return harness.get(url, timeout, {**CHECK_HEADERS, **(headers or {})}, http_errors=False)
 
 
 def page_cached(path):
-    return harness.page_cached(REDIS_DB, f"{CACHE_KEY_PREFIX}:{state['release']}", path)
+    return RUN.page_cached(path, RUN.release)
 
 
 def check_urls(base):
@@ -227,53 +150,39 @@ def check_urls(base):
 
 def wrk_cmd(args, base, seconds, tag):
     paths = [path for _, path, _, _ in URLS]
-    return harness.wrk_cmd(
-        args, base, seconds, HERE / "mix.lua", args.timeout, script_args=[tag, *paths]
-    )
+    script = RUN.dir / "mix.lua"
+    return harness.wrk_cmd(args, base, seconds, script, args.timeout, script_args=[tag, *paths])
 
 
-def parse_wrk(out):
-    r = harness.wrk_summary(out, "LOADTEST-JSON")
-    r["socket_errors"] = sum(r[k] for k in ("connect", "read", "write", "timeout"))
-    # {index: {status: n}}, index 0 = no X-Request-ID (not made by the app)
-    per_url, retry, reasons = {}, {}, {}
-    for key, n in r["counts"].items():
-        index, status = key.split(":")
-        per_url.setdefault(int(index), {})[int(status)] = n
-    for key, n in r["retry_after"].items():
-        index, value = key.split(":", 1)
-        retry.setdefault(int(index), {})[value] = n
-    for key, n in r["reasons"].items():
-        index, value = key.split("|", 1)
-        reasons.setdefault(int(index), {})[value] = n
-    r.update(per_url=per_url, retry=retry, why=reasons)
-    r["overall"] = {}
-    for counts in per_url.values():
-        for status, n in counts.items():
-            r["overall"][status] = r["overall"].get(status, 0) + n
+def per_url(r):
+    """mix.lua's counters by URL index (0: no X-Request-ID, not made by the app):
+    per_url {index: Counter(status)}, retry {index: Counter(Retry-After)},
+    why {index: Counter(failed /readyz check)}, and overall Counter(status)."""
+    tables = {"per_url": ("counts", ":"), "retry": ("retry_after", ":"), "why": ("reasons", "|")}
+    for name, (key, sep) in tables.items():
+        r[name] = defaultdict(Counter)
+        for k, n in r[key].items():
+            index, value = k.split(sep, 1)
+            r[name][int(index)][int(value) if name == "per_url" else value] = n
+    r["overall"] = sum(r["per_url"].values(), Counter())
     return r
 
 
 def run_wrk(args, base, seconds, tag):
-    out = run(wrk_cmd(args, base, seconds, tag), capture=True, timeout=seconds + 60)
-    return parse_wrk(out)
+    return per_url(harness.wrk(wrk_cmd(args, base, seconds, tag), seconds))
 
 
 def log_time(text):
-    return (
-        datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
-        .replace(tzinfo=datetime.UTC)
-        .timestamp()
-    )
+    return datetime.datetime.fromisoformat(text).timestamp()
 
 
-def read_log(log_path, tag):
+def read_log(tag):
     """The app's JSON access lines for this run's requests (their X-Request-ID starts
     with the tag), the JSON warning/error records of those requests, and gunicorn's
     own warning/error lines (whatever the request)."""
     access, errors, gunicorn = [], [], []
     prefix = f"{tag}-"
-    for line in log_path.read_text(errors="replace").splitlines():
+    for line in RUN.server.log_path.read_text(errors="replace").splitlines():
         if line.startswith("{"):
             try:
                 rec = json.loads(line)
@@ -291,41 +200,30 @@ def read_log(log_path, tag):
 
 
 def pct(values, p):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+    """The p-th percentile (linear between the closest ranks), nan for no values."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[p - 1] if p < 100 else max(values)
+    )
 
 
 def fmt_counts(counts):
     return ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())) or "none"
 
 
-# --- who used the CPUs during a run ------------------------------------------
-
-
-def cpu_sample(server):
-    """CPU seconds so far (harness.cpu_sample), PostgreSQL + Redis with their reaped
-    children (a postmaster's exited backends); "tools": our reaped children (wrk,
-    pg_isready, pg_ctlcluster)."""
-    sample = harness.cpu_sample(server, services_children=True)
-    sample["tools"] = sample.pop("children")
-    return sample
+# --- reports -----------------------------------------------------------------
 
 
 def cpu_line(before, after, restarted=False):
-    """CPUs busy on average between two samples, by who."""
-    wall = after["at"] - before["at"]
-    used = {k: (after[k] - before[k]) / wall for k in ("busy", "gunicorn", "tools")}
-    # Processes that exited in between (a restarted PostgreSQL) lose their last CPU
-    # time here, so it shows up under "other" instead.
-    used["services"] = (
-        sum(t - before["services"].get(pid, 0.0) for pid, t in after["services"].items()) / wall
-    )
-    other = max(0.0, used["busy"] - used["gunicorn"] - used["services"] - used["tools"])
+    """CPUs busy on average between two samples, by who. PostgreSQL + Redis count
+    their reaped children (a postmaster's exited backends); "wrk and pollers": our
+    reaped children (wrk, pg_isready, pg_ctlcluster)."""
+    used = harness.cpu_share(before, after)
+    other = used["other"]
     say(
         f"  CPUs busy {used['busy']:.2f} of {os.cpu_count()}: gunicorn {used['gunicorn']:.2f}, "
-        f"wrk and pollers {used['tools']:.2f}, PostgreSQL+Redis {used['services']:.2f}, "
+        f"wrk and pollers {used['children']:.2f}, PostgreSQL+Redis {used['services']:.2f}, "
         f"other processes {other:.2f}"
         + (" (including the PostgreSQL processes that exited in the restart)" if restarted else "")
     )
@@ -336,7 +234,8 @@ def cpu_line(before, after, restarted=False):
         )
 
 
-# --- reports -----------------------------------------------------------------
+def cpu_sample():
+    return harness.cpu_sample(RUN.server, services_children=True)
 
 
 def report_run(r, access):
@@ -350,36 +249,33 @@ def report_run(r, access):
         f"  socket errors: {r['socket_errors']} (connect {r['connect']}, read {r['read']}, "
         f"write {r['write']}, timeout {r['timeout']})"
     )
-    by_path = {}
+    by_path = defaultdict(list)
     for rec in access:
-        by_path.setdefault(rec.get("path"), []).append(rec.get("duration_ms", 0.0))
+        by_path[rec.get("path")].append(rec.get("duration_ms", 0.0))
     say(f"  {'URL':<38} {'responses':>9}  {'status codes':<28} app time p50 / p99 ms")
     for index, (name, path, _, _) in enumerate(URLS, start=1):
-        counts = r["per_url"].get(index, {})
-        times = by_path.get(path, [])
+        counts = r["per_url"][index]
+        times = by_path[path]
         say(
-            f"  {name + ' ' + path:<38} {sum(counts.values()):>9}  {fmt_counts(counts):<28} "
+            f"  {name + ' ' + path:<38} {counts.total():>9}  {fmt_counts(counts):<28} "
             f"{pct(times, 50):.1f} / {pct(times, 99):.1f}"
         )
-    unknown = r["per_url"].get(0, {})
+    unknown = r["per_url"][0]
     if unknown:
-        say(
-            f"  {'unidentified (no X-Request-ID)':<38} {sum(unknown.values()):>9}  "
-            f"{fmt_counts(unknown)}"
-        )
-    say(f"  {'overall':<38} {sum(r['overall'].values()):>9}  {fmt_counts(r['overall'])}")
-    if r["overall"].get(503):
+        say(f"  {'unidentified (no X-Request-ID)':<38} {unknown.total():>9}  {fmt_counts(unknown)}")
+    say(f"  {'overall':<38} {r['overall'].total():>9}  {fmt_counts(r['overall'])}")
+    if r["overall"][503]:
         say("  503s, their Retry-After (every 503 wrk saw) and, for /readyz, the failed check:")
         for index, (name, path, _, _) in enumerate([("?", "", 0, False), *URLS]):
-            n503 = r["per_url"].get(index, {}).get(503, 0)
+            n503 = r["per_url"][index][503]
             if not n503:
                 continue
-            values = r["retry"].get(index, {})
+            values = r["retry"][index]
             say(
                 f"    {name + ' ' + path:<36} {n503:>6} × 503, Retry-After: "
                 + ", ".join(f"{v} ({n})" for v, n in sorted(values.items()))
             )
-            for why, n in sorted(r["why"].get(index, {}).items(), key=lambda kv: -kv[1]):
+            for why, n in r["why"][index].most_common():
                 say(f"      {n:>6} × {why}")
 
 
@@ -391,16 +287,14 @@ def exception_line(text):
 
 def report_log(errors, gunicorn):
     if errors:
-        kinds = {}
+        kinds = Counter()
         for rec in errors:
             message = re.sub(r": /\S*", "", rec.get("message", ""))  # one kind, any path
             key = f"{rec.get('level')} {rec.get('logger')}: {message}"
             exc = exception_line(rec.get("exception"))
-            if exc:
-                key += f" [{exc}]"
-            kinds[key] = kinds.get(key, 0) + 1
+            kinds[key + (f" [{exc}]" if exc else "")] += 1
         say("  app log, warnings and errors of this run's requests:")
-        for key, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+        for key, n in kinds.most_common():
             say(f"    {n:>6} × {key}")
     else:
         say("  app log: no warning or error for this run's requests")
@@ -410,16 +304,24 @@ def report_log(errors, gunicorn):
             say(f"    {line[:200]}")
 
 
+def report_wrk_run(r, logged, before, after, restarted=False):
+    """The run's figures, its CPU and its log lines; logged: read_log(tag)."""
+    access, errors, gunicorn = logged
+    report_run(r, access)
+    cpu_line(before, after, restarted)
+    report_log(errors, gunicorn)
+
+
 def wrong_statuses(r, allow_503):
     """{name: {status: n}} of responses other than a URL's normal status (and 503
     on the URLs in allow_503)."""
     wrong = {}
     for index, (name, _, expected, _) in enumerate(URLS, start=1):
         allowed = {expected, 503} if name in allow_503 else {expected}
-        other = {s: n for s, n in r["per_url"].get(index, {}).items() if s not in allowed}
+        other = {s: n for s, n in r["per_url"][index].items() if s not in allowed}
         if other:
             wrong[name] = other
-    if r["per_url"].get(0):
+    if r["per_url"][0]:
         wrong["unidentified"] = r["per_url"][0]
     return wrong
 
@@ -463,29 +365,22 @@ def readyz_probe(base):
 
 
 def pg_probe():
-    # pg_isready: 0 accepting, 1 rejecting (starting up / shutting down), 2 no response
-    rc = subprocess.run(
-        ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q", "-t", "2"], timeout=10
-    ).returncode
+    rc = harness.pg_isready(timeout=10, connect_timeout=2)
     return {0: "accepting", 1: "rejecting", 2: "no response"}.get(rc, f"rc {rc}"), None
 
 
-# --- the runs ----------------------------------------------------------------
+# --- the steady run ----------------------------------------------------------
 
 
-def steady(args, base, log_path):
+def steady(args, base):
     say()
     say(
         f"== Steady run: {args.duration} s, {args.connections} connections, wrk -t{args.threads} "
         f"--timeout {args.timeout}s, {len(URLS)} URLs in rotation, Accept-Encoding: gzip"
     )
-    before = cpu_sample(state["server"])
+    before = cpu_sample()
     r = run_wrk(args, base, args.duration, "st")
-    after = cpu_sample(state["server"])
-    access, errors, gunicorn = read_log(log_path, "st")
-    report_run(r, access)
-    cpu_line(before, after)
-    report_log(errors, gunicorn)
+    report_wrk_run(r, read_log("st"), before, cpu_sample())
     five = {s: n for s, n in r["overall"].items() if s >= 500}
     wrong = wrong_statuses(r, allow_503=())
     return [
@@ -499,11 +394,14 @@ def steady(args, base, log_path):
     ]
 
 
+# --- the fault run, step by step ---------------------------------------------
+
+
 def other_clients():
     """'database: n' for client connections to other databases of this cluster."""
-    rows = psql(
+    rows = harness.psql(
         "SELECT datname, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-        f"AND datname IS DISTINCT FROM '{DB_NAME}' AND pid <> pg_backend_pid() "
+        f"AND datname IS DISTINCT FROM '{RUN.db_name}' AND pid <> pg_backend_pid() "
         "GROUP BY datname ORDER BY datname"
     )
     return [row.replace("|", ": ") for row in rows.splitlines() if row]
@@ -536,110 +434,95 @@ def cluster_is_ours(args):
     return True
 
 
-def fault(args, base, log_path):
-    say()
-    say(
-        f"== Fault run: {args.duration} s, {args.connections} connections; at {args.fault_at:g} s "
-        f"PostgreSQL is stopped (pg_ctlcluster -m fast stop), {args.outage:g} s after it has "
-        "stopped it is started again (pg_ctlcluster start); /readyz and pg_isready polled "
-        "every 100 ms"
-    )
-    if not cluster_is_ours(args):
-        return [(False, "fault: run SKIPPED (others were using PostgreSQL)")]
-    for _, path, _, cached in URLS:  # the page cache must be warm for the outage
+def warm_cached_pages(base):
+    """The page cache must be warm for the outage."""
+    for _, path, _, cached in URLS:
         if cached:
             get(base + path)
             if not page_cached(path):
                 die(f"{path} is not in the page cache before the fault run")
 
-    readyz = Poller(readyz_probe(base))
-    pg = Poller(pg_probe)
-    before = cpu_sample(state["server"])
-    proc = subprocess.Popen(
-        wrk_cmd(args, base, args.duration, "ft"),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    foreground.append(proc)
+
+def stop_and_start_postgres(args, t0):
+    """At fault_at s after t0 stop PostgreSQL, start it outage s later, wait until it
+    accepts connections; returns the events' wall-clock times."""
+    ev = {}
+    time.sleep(max(0.0, t0 + args.fault_at - time.time()))
+    RUN.pg_stopped_by_us = True
+    for action, pause in (("stop", args.outage), ("start", 0)):
+        ev[f"{action} issued"] = time.time()
+        rc = harness.pg_ctlcluster(RUN.pg_version, action)
+        ev[f"{action} returned"] = time.time()
+        if rc != 0:
+            say(f"  WARNING: pg_ctlcluster {action} exited {rc}")
+        time.sleep(pause)
+    if not harness.wait_for(harness.postgres_up, 30, every=0.02):
+        ensure_postgres_running()
+    RUN.pg_stopped_by_us = False
+    return ev
+
+
+def wrk_through_restart(args, base):
+    """wrk for the whole run while PostgreSQL is restarted, /readyz and pg_isready
+    polled on the side: (wrk's result, events, t0, /readyz poller, pg_isready poller)."""
+    readyz, pg = Poller(readyz_probe(base)), Poller(pg_probe)
+    proc = harness.spawn(wrk_cmd(args, base, args.duration, "ft"), capture=True)
     t0 = time.time()
     readyz.start()
     pg.start()
-    ev = {}
     try:
-        time.sleep(max(0.0, t0 + args.fault_at - time.time()))
-        state["pg_stopped_by_us"] = True
-        ev["stop issued"] = time.time()
-        rc = pg_ctl("stop")
-        ev["stop returned"] = time.time()
-        if rc != 0:
-            say(f"  WARNING: pg_ctlcluster stop exited {rc}")
-        time.sleep(args.outage)
-        ev["start issued"] = time.time()
-        rc = pg_ctl("start")
-        ev["start returned"] = time.time()
-        if rc != 0:
-            say(f"  WARNING: pg_ctlcluster start exited {rc}")
-        if not wait_for(postgres_up, 30, every=0.02):
-            ensure_postgres_running()
-        state["pg_stopped_by_us"] = False
-        out, _ = proc.communicate(timeout=args.duration + 60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        die("wrk did not finish in time")
+        ev = stop_and_start_postgres(args, t0)
+        out = harness.finish(proc, timeout=args.duration + 60)
     finally:
-        if proc in foreground:
-            foreground.remove(proc)
         for poller in (readyz, pg):
             poller.halt.set()
         for poller in (readyz, pg):
             poller.join(timeout=10)
-    after = cpu_sample(state["server"])
-    r = parse_wrk(out)
-    access, errors, gunicorn = read_log(log_path, "ft")
+    return per_url(harness.wrk_summary(out)), ev, t0, readyz.samples, pg.samples
 
-    # PostgreSQL as pg_isready saw it: when it stopped accepting, when it accepted again
-    pg_down = next(
-        (s for s in pg.samples if s[0] >= ev["stop issued"] and s[2] != "accepting"), None
-    )
-    pg_back = next(
-        (s for s in pg.samples if s[0] >= ev["start issued"] and s[2] == "accepting"), None
-    )
-    if pg_down:
-        ev["pg_isready: not accepting"] = pg_down[0]
-    if pg_back:
-        ev["pg_isready: accepting again"] = pg_back[1]
-    down_from = ev["stop issued"]
-    down_to = pg_back[1] if pg_back else ev["start returned"]
 
-    # /readyz as the side poller saw it
-    samples = readyz.samples
+def outage_window(ev, pg_samples):
+    """When the database was down, (from, to): from the stop until pg_isready said
+    accepting again. Adds pg_isready's view to the events."""
+    down = next((s for s in pg_samples if s[0] >= ev["stop issued"] and s[2] != "accepting"), None)
+    back = next((s for s in pg_samples if s[0] >= ev["start issued"] and s[2] == "accepting"), None)
+    if down:
+        ev["pg_isready: not accepting"] = down[0]
+    if back:
+        ev["pg_isready: accepting again"] = back[1]
+    return ev["stop issued"], back[1] if back else ev["start returned"]
+
+
+def readyz_outage(samples, down_from, ev):
+    """/readyz as the side poller saw it: the non-200 polls since the stop, the first
+    of them, and the first 200 after it (/readyz cannot be 200 while the database is
+    down); adds them to the events."""
     bad = [s for s in samples if s[2] != 200 and s[0] >= down_from]
     first_bad = bad[0] if bad else None
-    # The first 200 once the outage was seen (/readyz cannot be 200 while the
-    # database is down), and any non-200 after it (flapping, not the outage).
-    first_ok = (
-        next((s for s in samples if s[0] > first_bad[0] and s[2] == 200), None)
-        if first_bad
-        else None
-    )
-    after_ok = [s for s in bad if first_ok and s[0] > first_ok[0]]
+    first_ok = None
     if first_bad:
+        first_ok = next((s for s in samples if s[0] > first_bad[0] and s[2] == 200), None)
         ev["/readyz poller: first non-200"] = first_bad[0]
     if first_ok:
         ev["/readyz poller: first 200 again"] = first_ok[1]
+    return bad, first_bad, first_ok
 
+
+def report_timeline(ev, t0):
     say("  timeline (seconds since wrk started):")
     for name, t in sorted(ev.items(), key=lambda kv: kv[1]):
         label = name if name.startswith(("/", "pg_")) else f"PostgreSQL {name}"
         say(f"    {t - t0:6.2f}  {label}")
-    statuses, early = {}, {}
-    for s in samples:
-        statuses[s[2]] = statuses.get(s[2], 0) + 1
-        if s[2] != 200 and s[0] < down_from:
-            early[s[2]] = early.get(s[2], 0) + 1
+
+
+def report_readyz(samples, outage, ev, seen):
+    """The poller's figures; seen: readyz_outage(). Returns (first non-200, first 200
+    again, recovery: s from the database accepting connections to that 200, or None)."""
+    (down_from, down_to), (bad, first_bad, first_ok) = outage, seen
+    statuses = Counter(s[2] for s in samples)
+    early = Counter(s[2] for s in samples if s[2] != 200 and s[0] < down_from)
+    # Any non-200 after the first 200 again is flapping, not the outage.
+    after_ok = [s for s in bad if first_ok and s[0] > first_ok[0]]
     poll_ms = [1000 * (s[1] - s[0]) for s in samples]
     say(
         f"  /readyz poller: {len(samples)} polls ({fmt_counts(statuses)}); poll time p50 "
@@ -647,7 +530,6 @@ def fault(args, base, log_path):
         + (f"; before the outage: {fmt_counts(early)}" if early else "")
         + (f"; after recovering: {len(after_ok)} not 200" if after_ok else "")
     )
-    recovery = None
     if first_bad and first_ok:
         recovery = first_ok[1] - down_to
         retry_values = sorted({str(s[3]) for s in bad if s[2] == 503})
@@ -657,20 +539,24 @@ def fault(args, base, log_path):
             f"accepted connections again, {first_ok[1] - ev['start issued']:.2f} s after its "
             f"start was issued"
         )
-    elif first_bad:
+        return first_bad, first_ok, recovery
+    if first_bad:
         say("    /readyz was NOT 200 again before the run ended")
     else:
         say("    /readyz never left 200: the outage was too short for a 100 ms poller to see")
+    return first_bad, first_ok, None
 
-    # 5xx in time, from the app's access log
+
+def report_5xx_in_time(access, t0, outage, grace):
+    """5xx per second from the app's access log; returns {path: n} outside the outage."""
+    down_from, down_to = outage
     five = [rec for rec in access if rec.get("status", 0) >= 500]
-    outside, per_second = {}, {}
+    outside, per_second = Counter(), defaultdict(Counter)
     for rec in five:
         t = log_time(rec["time"])
-        if not (down_from <= t <= down_to + args.grace):
-            outside[rec["path"]] = outside.get(rec["path"], 0) + 1
-        paths = per_second.setdefault(int(t - t0), {})
-        paths[rec["path"]] = paths.get(rec["path"], 0) + 1
+        if not (down_from <= t <= down_to + grace):
+            outside[rec["path"]] += 1
+        per_second[int(t - t0)][rec["path"]] += 1
     if per_second:
         say("  5xx per second since wrk started (app log):")
         for second, paths in sorted(per_second.items()):
@@ -680,22 +566,22 @@ def fault(args, base, log_path):
             f"    first 5xx at {min(times) - t0:.2f} s, last at {max(times) - t0:.2f} s; "
             f"the database was down from {down_from - t0:.2f} s to {down_to - t0:.2f} s"
         )
+    return outside
 
-    report_run(r, access)
-    cpu_line(before, after, restarted=True)
-    report_log(errors, gunicorn)
 
+def fault_checks(r, outside, readyz, grace):
+    first_bad, first_ok, recovery = readyz
     overall = r["overall"]
     other_5xx = {s: n for s, n in overall.items() if s >= 500 and s != 503}
-    missing_retry = sum(v.get("-", 0) for v in r["retry"].values())
+    missing_retry = sum(v["-"] for v in r["retry"].values())
     cached = [name for name, _, _, is_cached in URLS if is_cached]
     cached_503 = {
-        name: r["per_url"].get(i, {}).get(503, 0)
+        name: r["per_url"][i][503]
         for i, (name, _, _, is_cached) in enumerate(URLS, start=1)
-        if is_cached and r["per_url"].get(i, {}).get(503)
+        if is_cached and r["per_url"][i][503]
     }
     wrong = wrong_statuses(r, allow_503=[n for n, _, _, c in URLS if not c])
-    checks = [
+    return [
         (r["socket_errors"] == 0, f"fault: 0 socket errors: {r['socket_errors']}"),
         (
             not other_5xx,
@@ -703,8 +589,7 @@ def fault(args, base, log_path):
         ),
         (
             missing_retry == 0,
-            f"fault: every 503 has Retry-After: {overall.get(503, 0) - missing_retry} of "
-            f"{overall.get(503, 0)}",
+            f"fault: every 503 has Retry-After: {overall[503] - missing_retry} of {overall[503]}",
         ),
         (
             not cached_503,
@@ -718,8 +603,8 @@ def fault(args, base, log_path):
         ),
         (
             not outside,
-            f"fault: 5xx only while the database was down (+{args.grace:g} s): "
-            f"{sum(outside.values())} outside" + (f" ({fmt_counts(outside)})" if outside else ""),
+            f"fault: 5xx only while the database was down (+{grace:g} s): "
+            f"{outside.total()} outside" + (f" ({fmt_counts(outside)})" if outside else ""),
         ),
         (
             first_bad is not None,
@@ -731,44 +616,77 @@ def fault(args, base, log_path):
             + (f", {recovery:.2f} s after PostgreSQL accepted connections" if first_ok else ""),
         ),
     ]
-    return checks
 
 
-def loadtest(args):
-    OUT.mkdir(exist_ok=True)
-    t_start = time.monotonic()
-    commit = quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "nogit"
-    state["release"] = f"loadtest-{commit}-{uuid.uuid4().hex[:8]}"
-    ensure_wrk()
-    ensure_services()
-    env = app_env()
+def fault(args, base):
+    say()
+    say(
+        f"== Fault run: {args.duration} s, {args.connections} connections; at {args.fault_at:g} s "
+        f"PostgreSQL is stopped (pg_ctlcluster -m fast stop), {args.outage:g} s after it has "
+        "stopped it is started again (pg_ctlcluster start); /readyz and pg_isready polled "
+        "every 100 ms"
+    )
+    if not cluster_is_ours(args):
+        return [(False, "fault: run SKIPPED (others were using PostgreSQL)")]
+    warm_cached_pages(base)
+    before = cpu_sample()
+    r, ev, t0, readyz_samples, pg_samples = wrk_through_restart(args, base)
+    after = cpu_sample()
+    outage = outage_window(ev, pg_samples)
+    seen = readyz_outage(readyz_samples, outage[0], ev)
+    report_timeline(ev, t0)
+    readyz = report_readyz(readyz_samples, outage, ev, seen)
+    logged = read_log("ft")
+    outside = report_5xx_in_time(logged[0], t0, outage, args.grace)
+    report_wrk_run(r, logged, before, after, restarted=True)
+    return fault_checks(r, outside, readyz, args.grace)
+
+
+# --- the load test -----------------------------------------------------------
+
+
+def prepare(args):
+    """Services, the database as `make run` prepares it, gunicorn; returns its URL."""
+    commit = harness.quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "nogit"
+    RUN.release = f"loadtest-{commit}-{uuid.uuid4().hex[:8]}"
+    harness.ensure_wrk()
+    RUN.ensure_services(
+        "the load test", tools=("pg_ctlcluster",), require_cluster=True, timeout=120
+    )
+    env = RUN.env(RUN.release, drop=("PORT", "GUNICORN_ACCESS_LOG", "LOG_LEVEL"))
 
     say("== Machine")
-    for line in machine():
+    for line in harness.machine():
         say(f"  {line}")
 
     say()
     say(
-        f"== Setup: database {DB_NAME}, cache {CACHE_URL} "
-        f"(prefix {CACHE_KEY_PREFIX}:{state['release']})"
+        f"== Setup: database {RUN.db_name}, cache {RUN.cache_url} "
+        f"(prefix {RUN.key_prefix}:{RUN.release})"
     )
-    started.append(("redis-keys", None))
-    manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "migrate", "--noinput", "-v0")
-    loaded = manage(env, "load_starter_content").strip().splitlines()
+    RUN.started.append(("redis-keys", None))
+    RUN.manage(env, "collectstatic", "--noinput", "-v0")
+    RUN.manage(env, "migrate", "--noinput", "-v0")
+    loaded = RUN.manage(env, "load_starter_content").strip().splitlines()
     say(f"  load_starter_content: {loaded[-1] if loaded else '(no output)'}")
 
-    port = free_port(args.port, PORTS)
+    port = harness.free_port(args.port, RUN.ports)
     base = f"http://127.0.0.1:{port}"
-    log_path = OUT / "gunicorn.log"
+    log_path = RUN.out / "gunicorn.log"
     workers, threads = harness.gunicorn_size()
-    state["server"] = start_gunicorn(env, port, log_path)
+    RUN.server = RUN.start_gunicorn(env, port, log_path, "/healthz", headers=CHECK_HEADERS)
     say(
         f"  gunicorn (gunicorn.conf.py: gthread, {workers} workers × {threads} threads, "
         f"settings as in production) on {base}, log {log_path.relative_to(ROOT)}"
     )
     say("  DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost, PostgreSQL, Redis cache")
     check_urls(base)
+    return base
+
+
+def loadtest(args):
+    t_start = time.monotonic()
+    base = prepare(args)
 
     say()
     say(f"== Warm-up: {args.warmup} s (not judged)")
@@ -778,36 +696,21 @@ def loadtest(args):
         f"statuses {fmt_counts(w['overall'])}"
     )
 
-    checks = steady(args, base, log_path)
+    checks = steady(args, base)
     if args.no_fault:
         say()
         say("== Fault run skipped (--no-fault)")
     else:
-        checks += fault(args, base, log_path)
+        checks += fault(args, base)
 
-    restarts = log_path.read_text(errors="replace").count("Autorestarting worker")
+    restarts = RUN.server.log_path.read_text(errors="replace").count("Autorestarting worker")
     say()
     say(f"gunicorn recycled a worker {restarts} times (max_requests) during the load test")
-    say()
-    say("== Targets")
-    for ok, text in checks:
-        say(f"  {'PASS' if ok else 'FAIL'}  {text}")
-    say()
-    say(
-        f"load test finished in {time.monotonic() - t_start:.0f} s "
-        f"({sum(ok for ok, _ in checks)}/{len(checks)} targets met)"
-    )
-    harness.write_report(OUT / "last-report.txt")
+    harness.report_targets(checks, "load test", t_start)
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description="Load test: steady and with a PostgreSQL restart (see the module docstring)."
-    )
-    parser.add_argument("--duration", type=int, default=30, help="seconds per run")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up load")
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser = RUN.parser("Load test: steady and with a PostgreSQL restart", 30, 3, 64)
     parser.add_argument(
         "--timeout",
         type=int,
@@ -829,20 +732,10 @@ def main():
     parser.add_argument(
         "--force-fault", action="store_true", help="restart PostgreSQL even if others use it"
     )
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=int(os.environ.get("LOADTEST_PORT", 0)),
-        help="gunicorn port (default: the first free one in 8300-8399)",
-    )
     args = parser.parse_args()
     if not 0 < args.fault_at < args.duration:
         parser.error("--fault-at must be inside --duration")
-    harness.handle_signals()
-    try:
-        loadtest(args)
-    finally:
-        cleanup()
+    RUN.main(loadtest, args)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from careerguide import benchcontent, starter
+from bench import content as benchcontent
+from careerguide import starter
 from roadmaps.models import Guide, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
