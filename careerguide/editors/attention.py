@@ -4,6 +4,7 @@ grades with no figure. Shown on the admin index."""
 import datetime
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.urls import reverse
 
@@ -26,8 +27,8 @@ class Attention:
 
 
 def months_ago(today, months):
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    return datetime.date(year, month + 1, min(today.day, 28))
+    """The same day `months` months back (the month's last day if it is shorter)."""
+    return today - relativedelta(months=months)
 
 
 def needs_attention(today=None):

@@ -7,17 +7,18 @@ A cache outage is logged and the page is rendered from the database; the cache
 client's socket timeouts keep a stalled cache from hanging a request.
 """
 
-import gzip
+import functools
 import hashlib
 import logging
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_http_date_safe
+from django.utils.text import compress_string
 
 from roadmaps import stamp
-
-from .conditional import conditional
 
 log = logging.getLogger(__name__)
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control")
@@ -27,13 +28,12 @@ TIMEOUT = 60 * 60 * 24  # stale entries are unreachable anyway once the stamp mo
 def cacheable(view):
     """Mark a view's 200 responses as safe to share between all visitors."""
 
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response.page_cacheable = True
         return response
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -65,7 +65,7 @@ class PageCacheMiddleware:
         if entry and current and entry["stamp"] == current:
             response = self.replay(request, entry)
             if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-                return conditional(request, response)
+                return self.not_modified(request, response)
             return response
         if current is None:
             current = stamp.new_value()
@@ -93,7 +93,7 @@ class PageCacheMiddleware:
             "stamp": current,
             "body": body,
             # Compressed once when stored, rather than on every hit.
-            "gzip": gzip.compress(body, compresslevel=6, mtime=0) if with_gzip else None,
+            "gzip": compress_string(body) if with_gzip else None,
             "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
         }
 
@@ -107,8 +107,19 @@ class PageCacheMiddleware:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))
         # Public pages vary on nothing else (never on Cookie).
-        response["Vary"] = "Accept-Encoding"
+        patch_vary_headers(response, ["Accept-Encoding"])
         return response
+
+    @staticmethod
+    def not_modified(request, response):
+        """A hit never reaches the view: Django's own precondition checks,
+        against the validators stored with the page."""
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
 
     @staticmethod
     def compress(request, response, current):

@@ -1,9 +1,17 @@
-"""HTTP details shared by the public pages: validators and conditional GET."""
+"""HTTP details shared by the public pages: validators and conditional GET.
+
+Django decides 304 / 412 (`get_conditional_response`, the same function behind
+`condition()` and `ConditionalGetMiddleware`). Ours is only what Django does
+not do: a weak ETag from the body. `condition()` does not fit because it needs
+the validators before the view runs, and the ETag comes from the rendered body;
+`ConditionalGetMiddleware` would put strong ETags on every response and ignores
+HEAD.
+"""
 
 import hashlib
 
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date
 
 # Browsers and CDNs revalidate on every use; the ETag makes that a cheap 304.
 HTML_CACHE_CONTROL = "max-age=0, must-revalidate"
@@ -19,20 +27,12 @@ def with_validators(request, response, last_modified, cache_control=HTML_CACHE_C
     response, and answer 304 when the request's validators match."""
     if response.status_code != 200 or response.streaming:
         return response
-    if not response.has_header("ETag"):
-        response["ETag"] = etag_for(response.content)
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified.timestamp())
+    response.headers.setdefault("ETag", etag_for(response.content))
+    # Whole seconds, as the header carries them (and as `condition()` compares).
+    timestamp = int(last_modified.timestamp()) if last_modified is not None else None
+    if timestamp is not None:
+        response["Last-Modified"] = http_date(timestamp)
     response["Cache-Control"] = cache_control
-    return conditional(request, response)
-
-
-def conditional(request, response):
-    """304 Not Modified when If-None-Match / If-Modified-Since match."""
-    last_modified = response.get("Last-Modified")
     return get_conditional_response(
-        request,
-        etag=response.get("ETag"),
-        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
-        response=response,
+        request, etag=response["ETag"], last_modified=timestamp, response=response
     )

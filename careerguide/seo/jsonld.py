@@ -1,10 +1,9 @@
 """Structured data (schema.org JSON-LD) built from the same objects the page shows."""
 
-import json
-
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils.html import _json_script_escapes
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from roadmaps.models import KeyFact
@@ -15,11 +14,24 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+class CompactJSONEncoder(DjangoJSONEncoder):
+    """UTF-8 as is and no spaces: the smallest JSON for the page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**kwargs, "ensure_ascii": False, "separators": (",", ":")})
+
+
+JSON_SCRIPT_TAG = '<script type="application/json">'
+JSON_LD_SCRIPT_TAG = '<script type="application/ld+json">'
+
+
 def to_script(data):
-    """A JSON-LD <script> block, escaped so no content can close the tag."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.translate(_json_script_escapes)
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+    """A JSON-LD <script> block. Django's json_script escapes <, > and & as
+    \\u003C etc., so no content can close the tag; only the type differs."""
+    html = json_script(data, encoder=CompactJSONEncoder)
+    if not html.startswith(JSON_SCRIPT_TAG):  # never silently emit the wrong type
+        raise RuntimeError(f"unexpected json_script output: {html[:40]!r}")
+    return mark_safe(JSON_LD_SCRIPT_TAG + html.removeprefix(JSON_SCRIPT_TAG))
 
 
 def organization():

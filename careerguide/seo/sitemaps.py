@@ -48,7 +48,7 @@ class GuideSitemap(SiteSitemap):
 
 
 class PlanSitemap(GuideSitemap):
-    """The personalized-roadmap form of each guide (plans themselves are noindex)."""
+    """The plan form of each guide (plans themselves, with answers, are noindex)."""
 
     priority = 0.5
 

@@ -3,7 +3,6 @@ key facts. Drawn on request and kept in the cache under the guide's
 `content_changed_at`, so it is redrawn only when the guide changes and needs no
 shared disk between app servers."""
 
-import contextlib
 import io
 import textwrap
 
@@ -51,17 +50,12 @@ def draw_card(title, facts, site="Career Guide"):
 
 
 def _cached(key, draw, timeout):
-    """Fetch PNG bytes from the cache, drawing (and storing) them on a miss.
+    """PNG bytes from the cache, drawn (and stored) on a miss by get_or_set.
     A cache outage only costs a redraw; it never breaks the image."""
     try:
-        png = cache.get(key)
+        return cache.get_or_set(key, draw, timeout=timeout)
     except Exception:
-        png = None
-    if png is None:
-        png = draw()
-        with contextlib.suppress(Exception):
-            cache.set(key, png, timeout=timeout)
-    return png
+        return draw()
 
 
 def card_for(guide, facts):
