@@ -6,9 +6,14 @@ class CareerguideConfig(AppConfig):
     verbose_name = "Career Guide site"
 
     def ready(self):
+        from django.core.checks import Tags, register
+
         from roadmaps.signals import watch_pages
 
+        from .checks import secret_key_from_file
         from .models import SitePage
+
+        register(secret_key_from_file, Tags.security, deploy=True)
 
         # Site pages have no guide; any change invalidates cached pages (footer, sitemap).
         watch_pages(SitePage)

@@ -9,6 +9,9 @@ class SitePageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
 
 class SitePage(models.Model):
     ABOUT = "about"
@@ -52,3 +55,6 @@ class SitePage(models.Model):
 
     def get_absolute_url(self):
         return reverse("site_page", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)

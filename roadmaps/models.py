@@ -26,10 +26,33 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+def unique_per_guide(field, name, message):
+    """A block's `field` is unique within its guide, with a message for editors."""
+    return models.UniqueConstraint(
+        fields=["guide", field], name=name, violation_error_message=message
+    )
+
+
+class KeyManager(models.Manager):
+    """Finds a row by its natural key, the unique fields that fixtures name it by
+    (`loaddata`): `KeyManager("guide__slug", "name")` answers `natural_key()`'s
+    `(guide slug, name)`."""
+
+    def __init__(self, *fields):
+        super().__init__()
+        self.key_fields = fields
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.key_fields, key, strict=True)))
+
+
 class GuideQuerySet(models.QuerySet):
     def published(self):
         """The one definition of a public guide: views and sitemaps use it."""
         return self.filter(is_published=True)
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
 
 
 class Person(TimeStamped):
@@ -43,6 +66,8 @@ class Person(TimeStamped):
         blank=True, help_text="An external profile (LinkedIn, GitHub, personal site)."
     )
 
+    objects = KeyManager("slug")
+
     class Meta:
         ordering = ["name"]
         verbose_name = "person"
@@ -50,6 +75,9 @@ class Person(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Guide(TimeStamped):
@@ -165,6 +193,9 @@ class Guide(TimeStamped):
     def get_absolute_url(self):
         return reverse("guide", kwargs={"slug": self.slug})
 
+    def natural_key(self):
+        return (self.slug,)
+
     @property
     def title(self):
         return f"How to Become a {self.name} in {self.reviewed_on.year}"
@@ -227,17 +258,22 @@ class Skill(ContentBlock):
         max_length=200, blank=True, help_text="One short sentence; shown as the skill's hint."
     )
 
+    objects = KeyManager("guide__slug", "name")
+
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["guide", "name"],
-                name="skill_unique_name",
-                violation_error_message="Each skill name is used once per guide.",
+            unique_per_guide(
+                "name", "skill_unique_name", "Each skill name is used once per guide."
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.name)
+
+    natural_key.dependencies = ["roadmaps.guide"]
 
 
 class Stage(ContentBlock):
@@ -311,12 +347,12 @@ class KeyFact(ContentBlock):
         max_length=200, blank=True, help_text="Text facts only (education, English, demand)."
     )
 
+    objects = KeyManager("guide__slug", "kind")
+
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["guide", "kind"],
-                name="keyfact_unique_kind",
-                violation_error_message="This guide already has a fact of this kind.",
+            unique_per_guide(
+                "kind", "keyfact_unique_kind", "This guide already has a fact of this kind."
             ),
             models.CheckConstraint(
                 condition=(
@@ -331,6 +367,11 @@ class KeyFact(ContentBlock):
 
     def __str__(self):
         return f"{self.label}: {self.value}"
+
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.kind)
+
+    natural_key.dependencies = ["roadmaps.guide"]
 
     @property
     def is_range(self):
@@ -359,17 +400,24 @@ class Comparison(ContentBlock):
     )
     points = models.TextField(help_text="One point per line, in the order shown.")
 
+    objects = KeyManager("guide__slug", "related_name")
+
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["guide", "related_name"],
-                name="comparison_unique_name",
-                violation_error_message="This guide already compares itself with that profession.",
+            unique_per_guide(
+                "related_name",
+                "comparison_unique_name",
+                "This guide already compares itself with that profession.",
             ),
         ]
 
     def __str__(self):
         return f"vs {self.related_name}"
+
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.related_name)
+
+    natural_key.dependencies = ["roadmaps.guide"]
 
     @property
     def point_list(self):
@@ -412,11 +460,16 @@ class Region(TimeStamped):
     slug = models.SlugField(unique=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = KeyManager("slug")
+
     class Meta:
         ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Country(TimeStamped):
@@ -427,6 +480,8 @@ class Country(TimeStamped):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = KeyManager("code")
+
     class Meta:
         ordering = ["region__position", "position", "name"]
         verbose_name_plural = "countries"
@@ -436,6 +491,9 @@ class Country(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.code,)
 
 
 class MarketInsight(ContentBlock):
@@ -454,17 +512,24 @@ class Background(ContentBlock):
         Skill, blank=True, related_name="backgrounds", help_text="Skills it usually brings."
     )
 
+    objects = KeyManager("guide__slug", "name")
+
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["guide", "name"],
-                name="background_unique_name",
-                violation_error_message="This guide already has a background with that name.",
+            unique_per_guide(
+                "name",
+                "background_unique_name",
+                "This guide already has a background with that name.",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.name)
+
+    natural_key.dependencies = ["roadmaps.guide"]
 
 
 class LanguageOption(ContentBlock):
@@ -472,18 +537,23 @@ class LanguageOption(ContentBlock):
 
     name = models.CharField(max_length=40)
 
+    objects = KeyManager("guide__slug", "name")
+
     class Meta(ContentBlock.Meta):
         verbose_name = "first-language option"
         constraints = [
-            models.UniqueConstraint(
-                fields=["guide", "name"],
-                name="language_unique_name",
-                violation_error_message="This guide already offers that first language.",
+            unique_per_guide(
+                "name", "language_unique_name", "This guide already offers that first language."
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.name)
+
+    natural_key.dependencies = ["roadmaps.guide"]
 
 
 class StarterContent(models.Model):

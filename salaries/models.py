@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from roadmaps.models import ContentBlock, Country, TimeStamped
+from roadmaps.models import ContentBlock, Country, KeyManager, TimeStamped
 
 
 class Grade(TimeStamped):
@@ -22,11 +22,16 @@ class Grade(TimeStamped):
         default=False, help_text="For sources that publish one figure across all grades."
     )
 
+    objects = KeyManager("slug")
+
     class Meta:
         ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Source(TimeStamped):
@@ -47,11 +52,16 @@ class Source(TimeStamped):
         help_text="What the source measures: sample, statistic, pay basis, caveats.",
     )
 
+    objects = KeyManager("name")
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.short_name or self.name
+
+    def natural_key(self):
+        return (self.name,)
 
     @property
     def label(self):
@@ -61,6 +71,15 @@ class Source(TimeStamped):
 class FigureQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def get_by_natural_key(self, guide, country, grade, source, segment):
+        return self.get(
+            guide__slug=guide,
+            country__code=country,
+            grade__slug=grade,
+            source__name=source,
+            segment=segment,
+        )
 
     def for_page(self, guide, include_drafts=False):
         """Everything the salary section shows, in one query."""
@@ -170,6 +189,23 @@ class SalaryFigure(ContentBlock):
 
     def get_absolute_url(self):
         return reverse("guide", kwargs={"slug": self.guide.slug}) + "#salaries"
+
+    def natural_key(self):
+        """The figure's cell, as its unique constraint names it."""
+        return (
+            *self.guide.natural_key(),
+            *self.country.natural_key(),
+            *self.grade.natural_key(),
+            *self.source.natural_key(),
+            self.segment,
+        )
+
+    natural_key.dependencies = [
+        "roadmaps.guide",
+        "roadmaps.country",
+        "salaries.grade",
+        "salaries.source",
+    ]
 
     @property
     def url(self):

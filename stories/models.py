@@ -12,6 +12,9 @@ class StoryQuerySet(models.QuerySet):
         """The one definition of a public story; its guide must be public too."""
         return self.filter(is_published=True, guide__is_published=True)
 
+    def get_by_natural_key(self, guide, slug):
+        return self.get(guide__slug=guide, slug=slug)
+
 
 class Story(ContentBlock):
     slug = models.SlugField(help_text="Unique within the guide, e.g. 'olga-teacher'.")
@@ -65,3 +68,8 @@ class Story(ContentBlock):
 
     def get_absolute_url(self):
         return reverse("guide", kwargs={"slug": self.guide.slug}) + f"#story-{self.slug}"
+
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.slug)
+
+    natural_key.dependencies = ["roadmaps.guide"]

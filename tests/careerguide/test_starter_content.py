@@ -1,16 +1,62 @@
-"""The starter loader fills a fresh database once, and never again."""
+"""The starter fixtures fill a fresh database once, and never again."""
+
+import datetime
+import shutil
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from careerguide import starter
-from roadmaps.models import FAQ, Guide, Skill, Stage, StarterContent
-from salaries.models import SalaryFigure, Source
+from careerguide.management.commands import load_starter_content
+from careerguide.models import SitePage
+from roadmaps import stamp
+from roadmaps.models import (
+    FAQ,
+    Background,
+    Comparison,
+    Country,
+    Guide,
+    KeyFact,
+    LanguageOption,
+    MarketInsight,
+    Myth,
+    Person,
+    Region,
+    Skill,
+    Stage,
+    StarterContent,
+)
+from salaries.models import Grade, SalaryFigure, Source
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db
+BLS = "U.S. Bureau of Labor Statistics, OEWS May 2024 (as quoted by ResumeGeni)"
+
+# What the former field-by-field loader produced from the same content.
+COUNTS = {
+    Region: 2,
+    Country: 6,
+    Grade: 5,
+    Source: 9,
+    Person: 1,
+    SitePage: 4,
+    Guide: 1,
+    Stage: 4,
+    Skill: 24,
+    KeyFact: 5,
+    Comparison: 3,
+    Myth: 3,
+    FAQ: 8,
+    MarketInsight: 4,
+    Background: 6,
+    LanguageOption: 2,
+    SalaryFigure: 25,
+    Story: 3,
+}
 
 
 def test_loader_fills_a_fresh_database(client):
@@ -31,7 +77,60 @@ def test_loader_fills_a_fresh_database(client):
     assert "No reliable figure yet" in page
 
 
-def test_loader_leaves_out_averages_and_unstated_statistics(db):
+def test_loaded_content_is_the_starter_content():
+    starter.load()
+    assert {model: model.objects.count() for model in COUNTS} == COUNTS
+    guide = Guide.objects.get(slug="backend-developer")
+    assert guide.reviewed_by.slug == "career-guide-editors"
+    assert guide.reviewed_on == datetime.date(2026, 11, 20)
+    first = Stage.objects.filter(guide=guide).first()
+    assert (first.title, first.month_from, first.month_to, first.position) == (
+        "Programming Fundamentals and First Language",
+        1,
+        3,
+        0,
+    )
+    assert list(first.skills.values_list("name", flat=True).order_by("position")) == [
+        "Python",
+        "Node.js",
+        "Data structures & algorithms",
+        "Object-oriented programming",
+        "HTTP and networking basics",
+        "Command line & Linux",
+    ]
+    assert first.step_list[0] == "Choose Python or Node.js and use it for all your exercises"
+    bls = SalaryFigure.objects.get_by_natural_key(guide.slug, "US", "all-levels", BLS, "")
+    assert (bls.amount, bls.p25, bls.p75, bls.currency, bls.period, bls.data_year) == (
+        133080,
+        103050,
+        169000,
+        "USD",
+        "year",
+        2024,
+    )
+    assert bls.source_url == "https://resumegeni.com/salary-guides/backend-developer-salary-guide"
+    # Positions follow the files' order, as the old loader numbered them.
+    for model in (Stage, Skill, FAQ, SalaryFigure, Story):
+        positions = list(model.objects.order_by("pk").values_list("position", flat=True))
+        assert positions == list(range(len(positions))), model
+    story = Story.objects.get(slug="dmitry-financial-analyst")
+    assert story.background.name == "Financial analyst"
+    assert list(story.skills.values_list("name", flat=True)) == ["Python"]
+
+
+def test_loaded_rows_are_dated_now_and_the_content_stamp_moves():
+    before = timezone.now()
+    old_stamp = cache.get(stamp.KEY)
+    starter.load()
+    guide = Guide.objects.get()
+    assert guide.content_changed_at >= before
+    assert guide.created_at >= before and guide.updated_at >= before
+    assert not Stage.objects.filter(created_at__lt=before).exists()
+    assert not SitePage.objects.filter(content_changed_at__lt=before).exists()
+    assert cache.get(stamp.KEY) not in {None, old_stamp}
+
+
+def test_loader_leaves_out_averages_and_unstated_statistics():
     starter.load()
     assert not SalaryFigure.objects.filter(note__startswith="AVERAGE").exists()
     assert not SalaryFigure.objects.filter(note__startswith="STATISTIC NOT STATED").exists()
@@ -42,11 +141,11 @@ def test_loader_leaves_out_averages_and_unstated_statistics(db):
     assert not Source.objects.filter(name__icontains="Robert Half").exists()
 
 
-def test_loader_refuses_once_its_marker_exists_even_after_tables_are_emptied(db):
+def test_loader_refuses_once_its_marker_exists_even_after_tables_are_emptied():
     starter.load()
-    assert StarterContent.objects.filter(name=starter.MARKER).exists()
+    assert StarterContent.objects.filter(name=load_starter_content.MARKER).exists()
     Story.objects.all().delete()
-    with pytest.raises(starter.AlreadyLoaded):
+    with pytest.raises(load_starter_content.AlreadyLoaded):
         starter.load()
     assert not Story.objects.exists()
     with pytest.raises(CommandError):
@@ -55,11 +154,59 @@ def test_loader_refuses_once_its_marker_exists_even_after_tables_are_emptied(db)
     assert not Story.objects.exists()
 
 
-def test_edited_content_survives_a_second_run(db):
+def test_loading_twice_never_overwrites_an_edit():
     starter.load()
     guide = Guide.objects.get(slug="backend-developer")
     guide.headline = "Edited by an editor."
     guide.save()
+    stage = Stage.objects.get(guide=guide, position=0)
+    stage.title = "Edited stage"
+    stage.save()
+    figure = SalaryFigure.objects.get_by_natural_key(guide.slug, "US", "all-levels", BLS, "")
+    figure.amount = 140000
+    figure.save()
+    Region.objects.filter(slug="europe").update(name="Europa")
+    FAQ.objects.filter(guide=guide).first().delete()
+    counts = {model: model.objects.count() for model in COUNTS}
+
     call_command("load_starter_content")
+    call_command("load_starter_content")
+
     guide.refresh_from_db()
     assert guide.headline == "Edited by an editor."
+    assert Stage.objects.get(pk=stage.pk).title == "Edited stage"
+    assert SalaryFigure.objects.get(pk=figure.pk).amount == 140000
+    assert Region.objects.get(slug="europe").name == "Europa"
+    assert {model: model.objects.count() for model in COUNTS} == counts
+    assert StarterContent.objects.count() == 1
+
+
+def test_without_the_marker_the_loader_still_never_overwrites_a_row():
+    """A database with content but no marker: the load stops, and writes nothing."""
+    Region.objects.create(name="Europa", slug="europe")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("load_starter_content")
+    assert list(Region.objects.values_list("name", flat=True)) == ["Europa"]
+    assert not Guide.objects.exists() and not Country.objects.exists()
+    assert not StarterContent.objects.exists()
+
+
+def test_fixtures_load_in_the_block_registrys_order():
+    from roadmaps.blocks import block_models
+
+    files = load_starter_content.fixture_files()
+    names = [f.name for f in files]
+    assert names[: len(load_starter_content.SHARED)] == [
+        f"{name}.json" for name in load_starter_content.SHARED
+    ]
+    blocks = [f"{model._meta.model_name}.json" for model in block_models()]
+    assert names[len(load_starter_content.SHARED) :] == ["guide.json", *blocks]
+
+
+def test_a_fixture_for_no_registered_block_is_refused(tmp_path):
+    directory = tmp_path / "starter"
+    shutil.copytree(load_starter_content.STARTER_DIR, directory)
+    (directory / "guides" / "backend-developer" / "stages.json").write_text("[]")
+    with pytest.raises(CommandError, match=r"stages\.json names no block"):
+        starter.load(directory)
+    assert not Guide.objects.exists()
