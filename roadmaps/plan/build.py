@@ -66,9 +66,12 @@ def build_plan(ctx, answers):
         job_search=(job.min_months, job.max_months) if job else (0, 0),
         bounds=(ctx.guide.plan_min_months, ctx.guide.plan_max_months),
     )  # fmt: skip
-    names = {s.pk: s.name for s in ctx.technical_skills}
+    # Stages may teach soft skills too (a background can bring them), so names
+    # come from the stages' own skills as well as the guide's technical skills.
+    names = {skill.pk: skill.name for s in ctx.stages for skill in s.skills.all()}
+    names |= {s.pk: s.name for s in ctx.technical_skills}
     planned = [
-        PlannedStage(stage, p.months, p.skipped, sorted(names.get(i, "") for i in p.known))
+        PlannedStage(stage, p.months, p.skipped, sorted(names[i] for i in p.known))
         for stage, p in zip(ctx.stages, result.stages, strict=True)
     ]
     next_steps = [(p.stage, step) for p in planned if not p.skipped for step in p.stage.step_list][

@@ -66,6 +66,68 @@ def test_bad_arguments_are_refused():
         plan(bounds=(10, 5))
 
 
+def test_each_stage_keeps_its_key_and_says_what_the_reader_knows():
+    result = plan(known={10, 11, 12, 1})
+    assert [s.key for s in result.stages] == [1, 2, 3, 4]
+    assert [s.skipped for s in result.stages] == [False, False, True, False]
+    assert [s.known for s in result.stages] == [
+        frozenset({1}),
+        frozenset(),
+        frozenset({10, 11, 12}),
+        frozenset({12}),
+    ]
+    assert [s.shortened for s in result.stages] == [True, False, False, True]
+
+
+def test_a_stage_with_no_skills_is_never_skipped_or_shortened():
+    # A "portfolio project" stage teaches no listed skill: it always takes its
+    # full length at the reader's pace, whatever they already know.
+    project = StageSpec("project", 2, frozenset())
+    result = plan(known=set(range(1, 14)), stages=[*STAGES, project])
+    assert result.stages[-1].months == pytest.approx(2)
+    assert not result.stages[-1].skipped and not result.stages[-1].shortened
+    assert result.training_months == 2  # the four known stages are skipped
+    assert (result.total_min, result.total_max) == (6, 11)  # 2 + 3 = 5 → floor of 6
+    assert plan(stages=[project], hours=30).stages[0].months == pytest.approx(1)
+
+
+def test_a_fully_known_stage_is_skipped_and_takes_no_time():
+    result = plan(known={6, 7, 8, 9})
+    second = result.stages[1]
+    assert second.skipped and second.months == 0 and not second.shortened
+    assert result.training_months == 9
+    assert (result.total_min, result.total_max) == (12, 18)
+
+
+def test_a_total_exactly_on_a_bound_is_not_reported_as_capped():
+    on_bounds = plan(bounds=(15, 21))  # 12 months + 3–9 months' search = 15–21 exactly
+    assert (on_bounds.total_min, on_bounds.total_max) == (15, 21)
+    assert not on_bounds.capped_low and not on_bounds.capped_high
+    just_inside = plan(bounds=(14, 22))
+    assert not (just_inside.capped_low or just_inside.capped_high)
+    over = plan(bounds=(16, 20))
+    assert (over.total_min, over.total_max) == (16, 20)
+    assert over.capped_low and over.capped_high
+
+
+def test_one_hour_a_week_and_a_one_hour_baseline_are_valid():
+    slowest = plan(hours=1)
+    assert slowest.training_months == 180  # 12 months × 15
+    assert (slowest.total_min, slowest.total_max) == (27, 27) and slowest.capped_high
+    light_guide = plan(baseline_hours=1, hours=2)
+    assert light_guide.training_months == 6  # 12 months × 1/2
+    assert (light_guide.total_min, light_guide.total_max) == (9, 15)
+
+
+def test_refusals_say_what_is_wrong():
+    with pytest.raises(ValueError, match=r"^hours must be positive$"):
+        plan(hours=-5)
+    with pytest.raises(ValueError, match=r"^hours must be positive$"):
+        plan(baseline_hours=0)
+    with pytest.raises(ValueError, match=r"^bounds must be ordered$"):
+        plan(bounds=(10, 5))
+
+
 skills = st.frozensets(st.integers(1, 13))
 hours = st.integers(5, 40)
 

@@ -1,0 +1,346 @@
+"""The reader's plan built from their answers and already-fetched rows (no
+database): worked examples with plain stand-ins for the models, checking what
+the plan page shows: the stages, the estimate, the next steps, the salaries for
+the chosen region, the stories and the first language."""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from roadmaps.plan.build import MAX_STORIES, PlannedStage, build_plan, match_stories
+
+
+class Rel(list):
+    """A prefetched many-to-many: `.all()` gives the rows."""
+
+    def all(self):
+        return list(self)
+
+
+@dataclass(frozen=True)
+class Skill:
+    pk: int
+    name: str
+
+
+@dataclass
+class Background:
+    pk: int
+    name: str
+    skills: Rel = field(default_factory=Rel)
+
+
+@dataclass
+class Region:
+    pk: int
+    slug: str
+
+
+@dataclass
+class Language:
+    name: str
+
+
+@dataclass
+class Stage:
+    pk: int
+    title: str
+    length_months: int
+    skills: Rel
+    step_list: list
+
+
+@dataclass
+class Guide:
+    baseline_hours_per_week: int = 15
+    plan_min_months: int = 6
+    plan_max_months: int = 27
+
+
+@dataclass
+class JobSearch:
+    min_months: int
+    max_months: int
+
+
+@dataclass
+class Country:
+    code: str
+    region_id: int
+
+
+@dataclass
+class Figure:
+    country: Country
+    amount: int
+
+
+@dataclass
+class Story:
+    name: str
+    background_id: int
+    skills: Rel = field(default_factory=Rel)
+    stack: str = ""
+    position: int = 0
+
+
+@dataclass
+class Ctx:
+    guide: Guide
+    stages: list
+    technical_skills: list
+    backgrounds: list
+    languages: list
+    regions: list
+    junior_figures: list
+    job_search: JobSearch | None
+    stories: list
+
+
+GIT, PYTHON, NODE, SQL, HTTP, DOCKER, TESTING = (
+    Skill(1, "Git"),
+    Skill(2, "Python"),
+    Skill(3, "Node.js"),
+    Skill(4, "SQL"),
+    Skill(5, "HTTP"),
+    Skill(6, "Docker"),
+    Skill(7, "Testing"),
+)
+SKILLS = [GIT, PYTHON, NODE, SQL, HTTP, DOCKER, TESTING]
+ANALYST = Background(10, "Data analyst", Rel([SQL]))
+TEACHER = Background(11, "Teacher")
+EUROPE, AMERICAS = Region(20, "europe"), Region(21, "north-america")
+DE, PL, US = Country("DE", 20), Country("PL", 20), Country("US", 21)
+# The first stage teaches both languages; each reader learns only their own.
+FOUNDATIONS = Stage(30, "Foundations", 3, Rel([GIT, PYTHON, NODE]), ["Install Git", "Write a CLI"])
+DATA = Stage(31, "Databases and HTTP", 3, Rel([SQL, HTTP]), ["Model a schema"])
+SHIP = Stage(32, "Shipping", 3, Rel([DOCKER, TESTING]), ["Ship a container", "Add CI"])
+
+
+def ctx(**kw):
+    values = {
+        "guide": Guide(),
+        "stages": [FOUNDATIONS, DATA, SHIP],
+        "technical_skills": SKILLS,
+        "backgrounds": [TEACHER, ANALYST],
+        "languages": [Language("Python"), Language("Node.js")],
+        "regions": [EUROPE, AMERICAS],
+        "junior_figures": [Figure(DE, 53000), Figure(US, 90000), Figure(PL, 7500)],
+        "job_search": JobSearch(3, 9),
+        "stories": [],
+    }
+    return Ctx(**{**values, **kw})
+
+
+def answers(**kw):
+    return {
+        "background": "data-analyst",
+        "skills": ["git"],
+        "hours": 15,
+        "region": "europe",
+        "language": "python",
+        **kw,
+    }
+
+
+def summary(plan):
+    return [(p.stage.title, p.skipped, p.months_label, p.known) for p in plan.stages]
+
+
+def test_a_data_analyst_who_knows_git_gets_shortened_stages():
+    plan = build_plan(ctx(), answers())
+    assert plan.language == "Python"
+    assert plan.background is ANALYST and plan.region is EUROPE
+    # Foundations for a Python reader: Git and Python (Node.js drops out); Git is
+    # known, so 3 × (1 − 0.8 × 1/2) = 1.8 months. SQL comes with the background.
+    assert summary(plan) == [
+        ("Foundations", False, "about 2 months", ["Git"]),
+        ("Databases and HTTP", False, "about 2 months", ["SQL"]),
+        ("Shipping", False, "about 3 months", []),
+    ]
+    assert [p.months for p in plan.stages] == pytest.approx([1.8, 1.8, 3])
+    assert plan.estimate.training_months == 7  # 6.6 → 7
+    assert (plan.estimate.total_min, plan.estimate.total_max) == (10, 16)
+    assert plan.from_background == ["SQL"]
+    assert plan.next_steps == [
+        (FOUNDATIONS, "Install Git"),
+        (FOUNDATIONS, "Write a CLI"),
+        (DATA, "Model a schema"),
+    ]
+    assert plan.answers == answers()
+
+
+def test_a_python_reader_who_knows_python_skips_foundations_and_node_is_not_needed():
+    plan = build_plan(ctx(), answers(skills=["git", "python"]))
+    assert plan.language == "Python"
+    first = plan.stages[0]
+    assert first.skipped and first.months == 0 and first.known == ["Git", "Python"]
+    assert plan.estimate.training_months == 5  # 0 + 1.8 + 3 = 4.8 → 5
+    # The skipped stage's steps are not offered as next steps.
+    assert plan.next_steps == [
+        (DATA, "Model a schema"),
+        (SHIP, "Ship a container"),
+        (SHIP, "Add CI"),
+    ]
+
+
+def test_a_node_reader_gets_the_node_plan_not_the_python_one():
+    # Knowing Python does not help a reader who chose Node.js: their first stage
+    # is Git + Node.js, shortened for Git only.
+    plan = build_plan(ctx(), answers(language="nodejs", skills=["git", "python"]))
+    assert plan.language == "Node.js"
+    first = plan.stages[0]
+    assert not first.skipped
+    assert first.months == pytest.approx(1.8) and first.known == ["Git"]
+    assert plan.estimate.training_months == 7
+    # And a Node.js reader who knows Node.js skips it.
+    node = build_plan(ctx(), answers(language="nodejs", skills=["git", "nodejs"]))
+    assert node.stages[0].skipped and node.stages[0].known == ["Git", "Node.js"]
+
+
+def test_the_background_counts_as_known_but_ticked_skills_are_not_credited_to_it():
+    plan = build_plan(ctx(), answers(skills=["git", "sql"]))
+    assert plan.from_background == []  # the reader ticked SQL themselves
+    assert plan.stages[1].known == ["SQL"]
+    teacher = build_plan(ctx(), answers(background="teacher", skills=[]))
+    assert teacher.background is TEACHER and teacher.from_background == []
+    assert [p.months for p in teacher.stages] == pytest.approx([3, 3, 3])
+    assert teacher.estimate.training_months == 9
+
+
+def test_salaries_are_the_junior_figures_of_the_chosen_region():
+    europe = build_plan(ctx(), answers())
+    assert [f.country.code for f in europe.salaries] == ["DE", "PL"]
+    americas = build_plan(ctx(), answers(region="north-america"))
+    assert americas.region is AMERICAS
+    assert [f.amount for f in americas.salaries] == [90000]
+
+
+def test_hours_and_the_guides_bounds_and_job_search_drive_the_estimate():
+    fast = build_plan(ctx(), answers(hours=30))
+    assert [p.months for p in fast.stages] == pytest.approx([0.9, 0.9, 1.5])
+    assert [p.months_label for p in fast.stages] == [
+        "about 1 month",
+        "about 1 month",
+        "about 1.5 months",
+    ]
+    assert (fast.estimate.total_min, fast.estimate.total_max) == (7, 13)  # 4 + 3–9
+    # Without a job-search fact only the learning counts, within the bounds.
+    no_search = build_plan(ctx(job_search=None), answers())
+    assert (no_search.estimate.total_min, no_search.estimate.total_max) == (7, 7)
+    tight = build_plan(ctx(guide=Guide(plan_min_months=12, plan_max_months=14)), answers())
+    assert (tight.estimate.total_min, tight.estimate.total_max) == (12, 14)
+    assert tight.estimate.capped_low and tight.estimate.capped_high
+    slow_guide = build_plan(ctx(guide=Guide(baseline_hours_per_week=30)), answers())
+    assert slow_guide.estimate.training_months == 14  # twice the guide's hours
+
+
+def test_only_three_next_steps_are_offered():
+    many = Stage(33, "Projects", 2, Rel(), ["One", "Two", "Three", "Four"])
+    plan = build_plan(ctx(stages=[many, SHIP]), answers())
+    assert [step for _, step in plan.next_steps] == ["One", "Two", "Three"]
+
+
+def test_skill_names_are_listed_alphabetically():
+    plan = build_plan(ctx(), answers(skills=["testing", "docker"]))
+    assert plan.stages[2].skipped and plan.stages[2].known == ["Docker", "Testing"]
+    mixed = Background(12, "Support engineer", Rel([TESTING, HTTP, GIT]))
+    plan = build_plan(ctx(backgrounds=[mixed]), answers(background="support-engineer", skills=[]))
+    assert plan.from_background == ["Git", "HTTP", "Testing"]
+
+
+@pytest.mark.parametrize(
+    ("months", "label"),
+    [
+        (0, "under 2 weeks"),
+        (0.24, "under 2 weeks"),
+        (0.3, "about 0.5 months"),
+        (0.5, "about 0.5 months"),
+        (1, "about 1 month"),
+        (1.2, "about 1 month"),
+        (1.3, "about 1.5 months"),
+        (2.6, "about 2.5 months"),
+        (3, "about 3 months"),
+    ],
+)
+def test_stage_lengths_are_shown_to_the_half_month(months, label):
+    assert PlannedStage(FOUNDATIONS, months, False, []).months_label == label
+
+
+# Stories: the same background first, then skills in common, then the stack.
+
+
+def story(name, background=TEACHER, skills=(), stack="", position=0):
+    return Story(name, background.pk, Rel(skills), stack, position)
+
+
+def names(stories):
+    return [s.name for s in stories]
+
+
+def test_stories_are_ranked_background_then_shared_skills_then_stack():
+    stories = [
+        story("Node teacher", TEACHER, [GIT], "Node.js", 1),
+        story("Python teacher", TEACHER, [GIT], "Python", 2),
+        story("Analyst, one skill", ANALYST, [SQL], "", 3),
+        story("Analyst, two skills", ANALYST, [SQL, GIT], "", 4),
+    ]
+    ranked = match_stories(stories, ANALYST, {SQL.pk, GIT.pk}, "Python")
+    assert names(ranked) == ["Analyst, two skills", "Analyst, one skill", "Python teacher"]
+    assert len(ranked) == MAX_STORIES == 3
+    # For a teacher who knows nothing yet, the stack decides between the teachers.
+    teacher = match_stories(stories, TEACHER, set(), "Node.js")
+    assert names(teacher) == ["Node teacher", "Python teacher"]
+    assert names(match_stories(stories, TEACHER, set(), "python")) == [
+        "Python teacher",
+        "Node teacher",
+    ]
+
+
+def test_equal_stories_keep_the_editors_order():
+    stories = [story("Second", position=2), story("First", position=1), story("Third", position=3)]
+    assert names(match_stories(stories, TEACHER, set())) == ["First", "Second", "Third"]
+
+
+def test_stories_sharing_only_skills_count_as_close():
+    stories = [
+        story("Far", TEACHER),
+        story("Shares Git", TEACHER, [GIT], position=2),
+        story("Shares SQL and Git", TEACHER, [SQL, GIT], position=3),
+    ]
+    ranked = match_stories(stories, ANALYST, [GIT.pk, SQL.pk])
+    assert names(ranked) == ["Shares SQL and Git", "Shares Git"]
+
+
+def test_with_no_close_story_the_best_other_one_is_shown():
+    stories = [
+        story("Teacher, Node", TEACHER, [DOCKER], "Node.js", 1),
+        story("Teacher, Python", TEACHER, [DOCKER], "Python", 2),
+    ]
+    assert names(match_stories(stories, ANALYST, {SQL.pk}, "Python")) == ["Teacher, Python"]
+    assert names(match_stories(stories, ANALYST, {SQL.pk})) == ["Teacher, Node"]
+    assert match_stories([], ANALYST, {SQL.pk}, "Python") == []
+
+
+def test_the_plan_shows_the_closest_stories():
+    stories = [
+        story("Teacher", TEACHER, [GIT], "Python", 1),
+        story("Analyst on Node", ANALYST, [SQL], "Node.js", 2),
+        story("Analyst on Python", ANALYST, [SQL], "Python", 3),
+    ]
+    plan = build_plan(ctx(stories=stories), answers())
+    # Git is ticked and SQL comes with the background: both count as known.
+    assert names(plan.stories) == ["Analyst on Python", "Analyst on Node", "Teacher"]
+    node = build_plan(ctx(stories=stories), answers(language="nodejs"))
+    assert names(node.stories) == ["Analyst on Node", "Analyst on Python", "Teacher"]
+
+
+def test_a_soft_skill_the_background_brings_is_named_in_its_stage():
+    """Bug: a stage teaching a soft skill the reader's background brings listed
+    an empty name ("you already know , Git")."""
+    teamwork = Skill(8, "Teamwork")
+    team_stage = Stage(33, "Working in a team", 2, Rel([GIT, teamwork]), ["Review a PR"])
+    lead = Background(12, "Team lead", Rel([teamwork]))
+    plan = build_plan(ctx(stages=[team_stage], backgrounds=[lead]), answers(background="team-lead"))
+    assert summary(plan) == [("Working in a team", True, "under 2 weeks", ["Git", "Teamwork"])]
+    assert plan.from_background == ["Teamwork"]
