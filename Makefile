@@ -1,20 +1,22 @@
 # Career Guide: `make run` serves the site, `make test` checks it.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check-migrations setup bench backup restore loadtest
+.PHONY: help run admin test lint format check-migrations setup bench backup restore loadtest mutate
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# The port `make run` serves on; exported, so SITE_URL (unless set) uses it too.
 PORT ?= 8000
-# SECRET_KEY from the environment if set, else the local generated one.
-WITH_KEY = export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret-key)}";
+export PORT
 
 help:
-	@echo "make run    - install, migrate, load starter content once, serve on http://127.0.0.1:$(PORT)"
+	@echo "make run    - install, migrate, load starter content once, serve on http://127.0.0.1:$(PORT) (PORT=9000 make run)"
+	@echo "make admin  - migrate, then create a superuser for /admin/ (asks for name and password)"
 	@echo "make test   - lint, migration check and the test suite (DATABASE_URL or SQLite)"
 	@echo "make bench  - throughput and render-time benchmark (docs/PERFORMANCE.md)"
 	@echo "make loadtest - 64 connections x 30 s, steady and with a PostgreSQL restart"
 	@echo "make backup / make restore FILE=... - database backups (docs/DEPLOY.md)"
+	@echo "make mutate - mutation testing of the plan and salary modules (docs/MUTATION.md)"
 
 $(VENV)/.installed: pyproject.toml bin/find-python
 	@set -e; \
@@ -36,11 +38,15 @@ setup: $(VENV)/.installed
 	fi
 
 run: $(VENV)/.installed .secret-key
-	$(WITH_KEY) $(PY) manage.py migrate --noinput
-	$(WITH_KEY) $(PY) manage.py load_starter_content
-	$(WITH_KEY) $(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_starter_content
+	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
-	$(WITH_KEY) exec $(VENV)/bin/gunicorn careerguide.wsgi -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+	exec $(VENV)/bin/gunicorn careerguide.wsgi -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+
+admin: $(VENV)/.installed .secret-key
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createsuperuser
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -51,16 +57,16 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 check-migrations: $(VENV)/.installed .secret-key
-	$(WITH_KEY) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 
 test: $(VENV)/.installed .secret-key lint check-migrations
-	$(WITH_KEY) $(PY) manage.py collectstatic --noinput -v0
-	$(WITH_KEY) $(PY) -m pytest
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m pytest
 
 # Throughput and latency as in production (gunicorn, PostgreSQL, Redis, wrk):
 # about 3 minutes; see bench/run.py and docs/PERFORMANCE.md.
 bench: $(VENV)/.installed .secret-key
-	$(WITH_KEY) $(PY) bench/run.py
+	$(PY) bench/run.py
 
 # Back up the database named by DATABASE_URL (SQLite by default) into backups/.
 backup: $(VENV)/.installed
@@ -74,4 +80,22 @@ restore: $(VENV)/.installed
 # 64 connections for 30 s against gunicorn + PostgreSQL + Redis, then again
 # while PostgreSQL restarts; see loadtest/run.py and docs/LOADTEST.md.
 loadtest: $(VENV)/.installed .secret-key
-	$(WITH_KEY) $(PY) loadtest/run.py
+	$(PY) loadtest/run.py
+
+# Mutation testing of the four pure plan and salary modules with mutmut (about a
+# minute, from scratch each time; config in pyproject.toml, docs/MUTATION.md).
+# Not part of `make test`. Prints killed / survived per module and overall.
+# The tests run from the copy in mutants/, which has no .secret-key: a throwaway key.
+mutate: $(VENV)/.installed
+	rm -rf mutants
+	SECRET_KEY="$${SECRET_KEY:-test-only-not-secret}" $(VENV)/bin/mutmut run
+	@$(VENV)/bin/mutmut results --all true | sort | awk -F': ' ' \
+	  { name = $$1; sub(/^ +/, "", name); mod = name; sub(/\.[^.]*$$/, "", mod); \
+	    if (!(mod in total)) order[++n] = mod; total[mod]++; all++; \
+	    if ($$2 == "killed") { killed[mod]++; k++ } \
+	    else if ($$2 == "survived") { survived[mod]++; s++ } else { other[mod]++; o++ } } \
+	  END { printf "\n%-24s %7s %9s %6s %8s\n", "module", "killed", "survived", "other", "score"; \
+	    for (i = 1; i <= n; i++) { m = order[i]; \
+	      printf "%-24s %3d/%-3d %9d %6d %7.1f%%\n", m, killed[m], total[m], survived[m], other[m], \
+	        100 * killed[m] / total[m] } \
+	    if (all) printf "%-24s %3d/%-3d %9d %6d %7.1f%%\n", "overall", k, all, s, o, 100 * k / all }'

@@ -5,7 +5,6 @@ and in `.env.example`. Defaults are safe for a laptop: DEBUG off, SQLite, no HTT
 """
 
 import datetime
-import os
 from pathlib import Path
 
 import environ
@@ -22,19 +21,30 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# No default: `make run` generates a local key into the ignored `.secret-key`
-# file and exports it; production must set SECRET_KEY itself.
+# No default. A development checkout (HTTPS off) without SECRET_KEY uses the
+# ignored `.secret-key` file that `make run` generates, so `manage.py` works
+# without exporting anything; `check --deploy` warns when it does. With HTTPS on
+# (production) SECRET_KEY must come from the environment, whatever files exist.
 SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY_FROM_FILE = False
+_key_file = BASE_DIR / ".secret-key"
+if not SECRET_KEY and not env.bool("HTTPS", default=False) and _key_file.is_file():
+    SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
+    SECRET_KEY_FROM_FILE = bool(SECRET_KEY)
 if not SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set. `make run` creates a local one; production must set it."
+        "SECRET_KEY is not set. `make run` creates a local one in .secret-key; with "
+        "HTTPS on (production) it must be set in the environment."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 # The public origin, used for canonical URLs, sitemaps and structured data.
-# Never derived from the request's Host header.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Never derived from the request's Host header. Unset, it is the local server on
+# PORT (`make run` exports it), so every absolute URL of a run uses its port.
+# Behind a proxy or load balancer, set SITE_URL to the address readers use.
+_local_origin = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+SITE_URL = env.str("SITE_URL", default=_local_origin).rstrip("/")
 
 # Where the admin lives; a less guessable path deters drive-by login attempts.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
@@ -47,7 +57,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.contrib.sitemaps",
     "reversion",
     "import_export",
@@ -65,7 +74,7 @@ MIDDLEWARE = [
     # Header-adding middleware sits above health probes, static files and the
     # page cache, so every response gets the same headers.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "careerguide.http.headers.PermissionsPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before CommonMiddleware, which validates the Host header.
     "careerguide.http.health.HealthMiddleware",
@@ -107,9 +116,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory, so tests can serve it from a second process (gunicorn);
-    # one per test run, so parallel runs never share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
+    # A file, not memory, so tests can serve it from a second process (gunicorn).
+    # tests/conftest.py makes the name unique per test process.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     # A stalled or unreachable database must not hang a worker for long.
@@ -222,12 +231,27 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
 }
-PERMISSIONS_POLICY = (
-    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
-    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), "
-    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
-)
+# django-permissions-policy: every feature the site never uses, allowed to no origin.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 # Editors: a figure is flagged stale once its data year ended longer ago than this.
 STALE_FIGURE_MONTHS = env.int("STALE_FIGURE_MONTHS", default=18)

@@ -104,7 +104,8 @@ def render_guide(request, page, preview=False):
 
 @require_safe
 def plan(request, slug):
-    """The personalized roadmap: a GET form; with answers, the plan itself.
+    """The personalized plan ("personalized roadmap" to visitors): a GET form;
+    with answers, the plan itself.
 
     No session, no cookie and no CSRF token (nothing changes on the server);
     the answers stay in the query string, which is never logged."""

@@ -132,37 +132,42 @@ class GuideAdmin(ContentAdmin):
         return preview_link("guide_preview", obj.slug) if obj.pk else "Save first."
 
 
-@admin.register(Skill)
-class SkillAdmin(ContentAdmin):
-    list_display = ["name", "kind", "guide", "position"]
+class BlockAdmin(ContentAdmin):
+    """A block's own list, beside the guide's inline: filter by guide, reorder in place."""
+
     list_editable = ["position"]
+    list_filter = ["guide"]
+
+    def __init_subclass__(cls, **kwargs):
+        # Each block list names its own columns; the guide and order come last.
+        super().__init_subclass__(**kwargs)
+        cls.list_display = [*cls.list_display, "guide", "position"]
+
+
+@admin.register(Skill)
+class SkillAdmin(BlockAdmin):
+    list_display = ["name", "kind"]
     list_filter = ["guide", "kind"]
     search_fields = ["name"]
 
 
 @admin.register(Stage)
-class StageAdmin(ContentAdmin):
-    list_display = ["title", "months_label", "guide", "position"]
-    list_editable = ["position"]
-    list_filter = ["guide"]
+class StageAdmin(BlockAdmin):
+    list_display = ["title", "months_label"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["skills"]
 
 
 @admin.register(Background)
-class BackgroundAdmin(ContentAdmin):
-    list_display = ["name", "guide", "position"]
-    list_editable = ["position"]
-    list_filter = ["guide"]
+class BackgroundAdmin(BlockAdmin):
+    list_display = ["name"]
     search_fields = ["name"]
     autocomplete_fields = ["skills"]
 
 
 @admin.register(FAQ)
-class FAQAdmin(ContentAdmin):
-    list_display = ["question", "guide", "position"]
-    list_editable = ["position"]
-    list_filter = ["guide"]
+class FAQAdmin(BlockAdmin):
+    list_display = ["question"]
     search_fields = ["question", "answer"]
 
 

@@ -39,36 +39,27 @@ def _m2m_changed(sender, instance, action, **kwargs):
         guides_changed([getattr(instance, "guide_id", None)])
 
 
+def _connect(handler, models, uid):
+    """Call `handler` after every save and delete of each of `models`."""
+    for model in models:
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save-{model.__name__}")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-del-{model.__name__}")
+
+
 def watch_blocks(*models):
     """Connect block models: rows that carry a `guide` foreign key."""
-    for model in models:
-        post_save.connect(_block_changed, sender=model, dispatch_uid=f"block-save-{model.__name__}")
-        post_delete.connect(
-            _block_changed, sender=model, dispatch_uid=f"block-del-{model.__name__}"
-        )
+    _connect(_block_changed, models, "block")
 
 
 def watch_shared(*models):
     """Connect rows shared by every guide (regions, countries, grades, sources)."""
-    for model in models:
-        post_save.connect(
-            _shared_row_changed, sender=model, dispatch_uid=f"shared-save-{model.__name__}"
-        )
-        post_delete.connect(
-            _shared_row_changed, sender=model, dispatch_uid=f"shared-del-{model.__name__}"
-        )
+    _connect(_shared_row_changed, models, "shared")
 
 
 def watch_pages(*models):
     """Connect rows that change pages but no guide's content (the guide itself,
     whose save() moves its own date; site pages)."""
-    for model in models:
-        post_save.connect(
-            _invalidate_pages, sender=model, dispatch_uid=f"page-save-{model.__name__}"
-        )
-        post_delete.connect(
-            _invalidate_pages, sender=model, dispatch_uid=f"page-del-{model.__name__}"
-        )
+    _connect(_invalidate_pages, models, "page")
 
 
 def watch_m2m(*through_models):

@@ -14,6 +14,30 @@ os.environ.setdefault(
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """One SQLite test database file per test process. The name is taken when
+    the session starts, not when settings are imported, so processes forked
+    from one that already imported them (mutmut's workers) never share it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["TEST"]["NAME"] = str(settings.BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashes():
+    """MD5 hashes in tests: the production hasher costs about 0.5 s a password.
+    The tests' gunicorn process accepts them too (`tests.servers.application`)."""
+    from django.test import override_settings
+
+    from tests.servers import with_test_hashers
+
+    with override_settings(PASSWORD_HASHERS=with_test_hashers()):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (the default one is a shared dir)."""

@@ -10,6 +10,7 @@ from roadmaps.models import (
     Country,
     Guide,
     KeyFact,
+    LanguageOption,
     MarketInsight,
     Myth,
     Region,
@@ -105,7 +106,8 @@ def story(guide, **kw):
 
 
 def full_guide(**kw):
-    """A guide with one row in every section, each with recognisable text."""
+    """A guide with one row of every block (`roadmaps.blocks.BLOCKS`), so one row in
+    every section, each with recognisable text."""
     g = guide(**kw)
     python = Skill.objects.create(guide=g, name="Python", kind="technical")
     Skill.objects.create(guide=g, name="Teamwork", kind="soft")
@@ -130,7 +132,41 @@ def full_guide(**kw):
     eu = Region.objects.get_or_create(slug="europe", defaults={"name": "Europe"})[0]
     MarketInsight.objects.create(guide=g, region=eu, text="A market insight.")
     Background.objects.create(guide=g, name="Teacher")
+    LanguageOption.objects.create(guide=g, name="Python")
     grades()
     figure(g, country=country(code="DE", region=eu), grade=grade("Junior"), amount=53000)
     story(g, first_name="Olga", former_role="School Teacher")
     return g
+
+
+def save_revision(obj, user=None, comment=""):
+    """Save `obj` as django-reversion's admin does: one revision, with its user."""
+    import reversion
+
+    with reversion.create_revision():
+        obj.save()
+        if user:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+
+
+# Reading pages
+
+
+def elements(page, tag, **attrs):
+    """The `tag` elements of a response (or of an element found before) whose
+    attributes include `attrs`, in page order, parsed as `assertContains(...,
+    html=True)` parses it. For what a needle can't check: an order, an absence."""
+    from django.test.html import Element, RootElement, parse_html
+
+    def walk(node):
+        if not isinstance(node, RootElement):  # parse_html's root is <html> itself
+            have = dict(node.attributes)
+            if node.name == tag and all(have.get(k) == v for k, v in attrs.items()):
+                yield node
+        for child in node.children:
+            if isinstance(child, Element):
+                yield from walk(child)
+
+    root = page if isinstance(page, Element) else parse_html(page.content.decode())
+    return list(walk(root))

@@ -14,6 +14,31 @@ from pathlib import Path
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+# Cheap password hashes for users that tests create; production settings keep theirs.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def with_test_hashers():
+    """The settings' password hashers with the tests' fast one first: new passwords
+    hash fast, and hashes made by either process still verify."""
+    from django.conf import settings
+
+    hashers = [h for h in settings.PASSWORD_HASHERS if h not in TEST_PASSWORD_HASHERS]
+    return [*TEST_PASSWORD_HASHERS, *hashers]
+
+
+def application():
+    """gunicorn's app in tests: careerguide.wsgi with the tests' password hashers, so a
+    user created in the test process (MD5) can log in through this process too."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    from careerguide.wsgi import application
+
+    settings.PASSWORD_HASHERS = with_test_hashers()
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    return application
 
 
 def free_port():
@@ -36,8 +61,8 @@ def gunicorn(log_path, **env_overrides):
     env = {**os.environ, "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2", **env_overrides}
     with open(log_path, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "careerguide.wsgi", "-c", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "gunicorn", "tests.servers:application()",
+             "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from careerguide import benchcontent, starter
+from bench import content as benchcontent
+from careerguide import starter
 from roadmaps.models import Guide
 
 pytestmark = pytest.mark.django_db

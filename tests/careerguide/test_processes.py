@@ -1,12 +1,16 @@
 """Real processes: a change saved in this process is served by a gunicorn
-process on the next request (shared database and shared cache), and gunicorn's
-access log never records a query string."""
+process on the next request (shared database and shared cache), a user created
+here logs in there, and gunicorn's access log never records a query string."""
 
+import http.cookiejar
 import os
 import time
+import urllib.parse
+import urllib.request
 
 import environ
 import pytest
+from django.contrib.auth.models import User
 
 from roadmaps.models import Stage
 from tests import factories
@@ -58,3 +62,22 @@ def test_logs_have_no_query_string_and_share_request_ids(server):
     assert f'"request_id": "{rid}"' in text and '"path": "/robots.txt"' in text
     assert "background=teacher" not in text
     assert "hours=12" not in text
+
+
+def test_a_user_created_here_logs_in_through_the_other_process(server):
+    """Tests hash passwords with MD5 (tests/conftest.py); the gunicorn process
+    accepts those hashes too (tests.servers.application)."""
+    base, _ = server
+    user = User.objects.create_user("staff", password="a long staff password", is_staff=True)
+    assert user.password.startswith("md5$")
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = base + "/admin/login/?next=/admin/"
+    browser.open(login, timeout=10).read()
+    csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    form = {"username": "staff", "password": "a long staff password",
+            "csrfmiddlewaretoken": csrf, "next": "/admin/"}  # fmt: skip
+    with browser.open(login, urllib.parse.urlencode(form).encode(), timeout=10) as response:
+        # Redirected to the admin index, which only a logged-in user reaches.
+        assert response.status == 200
+        assert response.geturl() == base + "/admin/"

@@ -1,5 +1,7 @@
 """Crawlers and link previews: sitemap, robots, metadata, JSON-LD, conditional GET,
-social cards, moved and missing pages."""
+social cards, moved and missing pages. Query counts, uncached: the sitemap 9 (two
+per model sitemap, one for the home page's date), a person's page 2, a site page 1,
+the methodology page 3."""
 
 import io
 import json
@@ -7,15 +9,18 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import http_date
 from PIL import Image
+from pytest_django.asserts import assertContains, assertNotContains
 
 from careerguide.models import SitePage
 from roadmaps.models import Guide, Person, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
 from tests import factories
+from tests.factories import elements
 
 pytestmark = pytest.mark.django_db
 SITE = "https://careers.example.org"
@@ -57,12 +62,37 @@ def by_type(graph):
     return {node["@type"]: node for node in graph["@graph"]}
 
 
+def attribute(response, tag, key, /, **attrs):
+    """The attribute `key` of the one `tag` element with `attrs`."""
+    [element] = elements(response, tag, **attrs)
+    return dict(element.attributes)[key]
+
+
+# The hero's review line for the reviewed guide: its review date and byline.
+REVIEWED_BY_ADA = (
+    '<time datetime="2026-11-20">20 November 2026</time> by <a href="/people/ada/">Ada Reviewer</a>'
+)
+
+
+def hero_meta(guide, reviewed):
+    """The guide's review line as the hero shows it; `reviewed` is what follows "Reviewed"."""
+    guide.refresh_from_db()
+    changed = guide.content_changed_at
+    return (
+        f'<p class="meta">Reviewed {reviewed} · Last updated '
+        f'<time datetime="{changed.isoformat()}">{changed.day} {changed:%B %Y}</time></p>'
+    )
+
+
 # sitemap.xml and robots.txt
 
 
-def test_sitemap_lists_published_pages_with_content_dates(client, reviewed_guide, site_pages):
+def test_sitemap_lists_published_pages_with_content_dates(
+    client, reviewed_guide, site_pages, django_assert_num_queries
+):
     draft = factories.guide(name="Draft Guide", is_published=False)
-    response = client.get(reverse("sitemap"))
+    with django_assert_num_queries(9):
+        response = client.get(reverse("sitemap"))
     assert response.status_code == 200
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ElementTree.fromstring(response.content)
@@ -117,15 +147,15 @@ def test_every_page_has_unique_title_description_one_h1_lang_and_canonical(
     settings.ALLOWED_HOSTS = ["evil.example"]
     titles = set()
     for url in public_urls(reviewed_guide):
-        _, page = html(client, url + "?utm_source=x", host="evil.example")
-        assert '<html lang="en">' in page
-        assert page.count("<h1") == 1, url
-        title = re.search(r"<title>(.+?)</title>", page).group(1)
+        response, page = html(client, url + "?utm_source=x", host="evil.example")
+        assert len(elements(response, "html", lang="en")) == 1
+        assert len(elements(response, "h1")) == 1, url
+        [head] = elements(response, "head")
+        [title] = elements(head, "title")  # not the charts' SVG titles
         assert title not in titles
         titles.add(title)
-        description = re.search(r'<meta name="description" content="([^"]+)"', page)
-        assert description and len(description.group(1)) > 10, url
-        assert f'<link rel="canonical" href="{SITE}{url}">' in page, url
+        assert len(attribute(response, "meta", "content", name="description")) > 10, url
+        assertContains(response, f'<link rel="canonical" href="{SITE}{url}">', html=True)
         for prop in [
             "og:title",
             "og:description",
@@ -135,20 +165,24 @@ def test_every_page_has_unique_title_description_one_h1_lang_and_canonical(
             "og:image:height",
             "og:image:alt",
         ]:
-            assert f'property="{prop}"' in page, (url, prop)
-        assert 'name="twitter:card" content="summary_large_image"' in page
+            assert len(elements(response, "meta", property=prop)) == 1, (url, prop)
+        assertContains(
+            response, '<meta name="twitter:card" content="summary_large_image">', html=True
+        )
         assert "evil.example" not in page
 
 
 def test_guide_title_uses_seo_fields_with_fallbacks(client, full_guide):
-    _, page = html(client, full_guide.get_absolute_url())
-    assert f"<title>{full_guide.title} | Career Guide</title>" in page
+    response, _ = html(client, full_guide.get_absolute_url())
+    assertContains(response, f"<title>{full_guide.title} | Career Guide</title>", html=True)
     full_guide.seo_title = "A custom SEO title"
     full_guide.seo_description = "A custom description for search."
     full_guide.save()
-    _, page = html(client, full_guide.get_absolute_url())
-    assert "<title>A custom SEO title</title>" in page
-    assert 'content="A custom description for search."' in page
+    response, _ = html(client, full_guide.get_absolute_url())
+    assertContains(response, "<title>A custom SEO title</title>", html=True)
+    assertContains(
+        response, '<meta name="description" content="A custom description for search.">', html=True
+    )
 
 
 # Dates and structured data
@@ -162,8 +196,7 @@ def test_dates_agree_everywhere(client, reviewed_guide):
     nodes = by_type(json_ld(page))
     assert nodes["WebPage"]["dateModified"] == stamp.isoformat()
     assert nodes["Article"]["dateModified"] == stamp.isoformat()
-    assert f'Last updated <time datetime="{stamp.isoformat()}">' in page
-    assert 'Reviewed <time datetime="2026-11-20">' in page
+    assertContains(response, hero_meta(reviewed_guide, REVIEWED_BY_ADA), html=True)
 
 
 def test_json_ld_graph_types_and_required_fields(client, reviewed_guide):
@@ -175,7 +208,7 @@ def test_json_ld_graph_types_and_required_fields(client, reviewed_guide):
         p75=43438,
         currency="GBP",
     )
-    _, page = html(client, reviewed_guide.get_absolute_url())
+    response, page = html(client, reviewed_guide.get_absolute_url())
     graph = json_ld(page)
     assert graph["@context"] == "https://schema.org"
     nodes = by_type(graph)
@@ -210,7 +243,7 @@ def test_json_ld_graph_types_and_required_fields(client, reviewed_guide):
         assert isinstance(s["median"], int)
     gb = next(s for s in salaries if s["currency"] == "GBP")
     assert (gb["percentile25"], gb["median"], gb["percentile75"]) == (30000, 35000, 43438)
-    assert "£35,000" in page  # the value the page shows
+    assertContains(response, '<span class="amount">£35,000</span>', html=True)  # as shown
     faq = nodes["FAQPage"]["mainEntity"]
     assert faq[0]["@type"] == "Question"
     assert faq[0]["acceptedAnswer"]["text"] == "An answer."
@@ -228,11 +261,19 @@ def test_json_ld_cannot_be_broken_out_of(client, full_guide):
 # Who stands behind it
 
 
-def test_byline_links_to_profile_page(client, reviewed_guide):
-    _, page = html(client, reviewed_guide.get_absolute_url())
-    assert 'by <a href="/people/ada/">Ada Reviewer</a>' in page
-    _, profile = html(client, "/people/ada/")
-    assert reviewed_guide.title in profile
+def test_byline_links_to_profile_page_in_two_queries(
+    client, reviewed_guide, django_assert_num_queries
+):
+    response, _ = html(client, reviewed_guide.get_absolute_url())
+    assertContains(response, hero_meta(reviewed_guide, REVIEWED_BY_ADA), html=True)
+    with django_assert_num_queries(2):
+        profile, _ = html(client, "/people/ada/")
+    assertContains(
+        profile,
+        f'<li><a href="{reviewed_guide.get_absolute_url()}">{reviewed_guide.title}</a>,'
+        " reviewed 20 November 2026</li>",
+        html=True,
+    )
 
 
 def test_person_without_published_guide_is_404(client, db):
@@ -240,29 +281,43 @@ def test_person_without_published_guide_is_404(client, db):
     assert client.get("/people/nobody/").status_code == 404
 
 
-def test_footer_links_to_site_pages(client, full_guide, site_pages):
-    _, page = html(client, full_guide.get_absolute_url())
+def test_footer_links_to_site_pages_served_in_one_query(
+    client, full_guide, site_pages, django_assert_num_queries
+):
+    response, _ = html(client, full_guide.get_absolute_url())
+    [footer] = elements(response, "footer")
     for slug in SitePage.FOOTER:
-        assert f'href="/{slug}/"' in page
-        assert client.get(f"/{slug}/").status_code == 200
+        assert elements(footer, "a", href=f"/{slug}/"), slug
+        cache.clear()
+        # The methodology page also reads its figures and grades: 3 queries.
+        with django_assert_num_queries(3 if slug == SitePage.METHODOLOGY else 1):
+            assert client.get(f"/{slug}/").status_code == 200
 
 
-def test_methodology_lists_sources_and_grades_without_figures(client, full_guide, site_pages):
+def test_methodology_lists_sources_and_grades_without_figures_in_three_queries(
+    client, full_guide, site_pages, django_assert_num_queries
+):
     source = SalaryFigure.objects.get(guide=full_guide).source
-    _, page = html(client, "/methodology/")
-    assert source.name in page
-    assert "Median" in page and "Base salary" in page
-    assert "Middle, Senior, Lead" in page
+    with django_assert_num_queries(3):
+        response, _ = html(client, "/methodology/")
+    assertContains(
+        response,
+        f'<li><a href="{source.url}" rel="nofollow noopener">{source.name}</a></li>',
+        html=True,
+    )
+    assertContains(response, "<dt>Median</dt>", html=True)
+    assertContains(response, "<dt>Base salary</dt>", html=True)
+    assertContains(response, "<li>Country DE: Middle, Senior, Lead</li>", html=True)
 
 
 def test_site_page_markdown_is_sanitized(client, site_pages):
     SitePage.objects.filter(slug="about").update(
         body="## Team\n\nHello <script>alert(1)</script> [link](https://example.org)"
     )
-    _, page = html(client, "/about/")
-    assert "<h2>Team</h2>" in page
-    assert "<script>alert(1)" not in page
-    assert '<a href="https://example.org" rel="noopener">link</a>' in page
+    response, page = html(client, "/about/")
+    assertContains(response, "<h2>Team</h2>", html=True)
+    assert "<script>alert(1)" not in page  # the raw markup: no script element at all
+    assertContains(response, '<a href="https://example.org" rel="noopener">link</a>', html=True)
 
 
 def test_unpublished_site_page_is_404(client, site_pages):
@@ -274,16 +329,16 @@ def test_unpublished_site_page_is_404(client, site_pages):
 
 
 def test_social_card_is_a_1200x630_png_at_the_og_url(client, full_guide):
-    _, page = html(client, full_guide.get_absolute_url())
-    og = re.search(r'property="og:image" content="([^"]+)"', page).group(1)
+    page, _ = html(client, full_guide.get_absolute_url())
+    og = attribute(page, "meta", "content", property="og:image")
     assert og == f"{SITE}/careers/{full_guide.slug}/social.png"
     response = client.get(og.removeprefix(SITE))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     image = Image.open(io.BytesIO(response.content))
     assert (image.format, image.size) == ("PNG", (1200, 630))
-    assert 'property="og:image:width" content="1200"' in page
-    assert 'property="og:image:height" content="630"' in page
+    assertContains(page, '<meta property="og:image:width" content="1200">', html=True)
+    assertContains(page, '<meta property="og:image:height" content="630">', html=True)
 
 
 def test_social_card_is_redrawn_only_when_the_guide_changes(client, full_guide, monkeypatch):
@@ -375,15 +430,18 @@ def test_missing_trailing_slash_redirects_once_permanently(client, full_guide):
 
 def test_404_page_is_helpful_and_noindex(client, full_guide):
     response = client.get("/careers/no-such-guide/")
-    assert response.status_code == 404
-    page = response.content.decode()
-    assert '<meta name="robots" content="noindex">' in page
-    assert full_guide.get_absolute_url() in page
-    assert "<h1" in page
+    assertContains(response, '<meta name="robots" content="noindex">', status_code=404, html=True)
+    assertContains(
+        response,
+        f'<li><a href="{full_guide.get_absolute_url()}">{full_guide.title}</a></li>',
+        status_code=404,
+        html=True,
+    )
+    assert len(elements(response, "h1")) == 1
 
 
 def test_draft_guide_is_absent_everywhere(client, full_guide, site_pages):
     Guide.objects.filter(pk=full_guide.pk).update(is_published=False)
     assert client.get(full_guide.get_absolute_url()).status_code == 404
-    assert full_guide.slug not in client.get("/sitemap.xml").content.decode()
+    assertNotContains(client.get("/sitemap.xml"), full_guide.slug)
     assert client.get(f"/careers/{full_guide.slug}/social.png").status_code == 404

@@ -83,7 +83,9 @@ def _fill_old_database(apps):
     )  # fmt: skip
 
     # The revision an editor made before the rename: the guide and its inline rows.
-    revision = Revision.objects.create(date_created=datetime.datetime(2026, 2, 1, 10, tzinfo=datetime.UTC), comment="Before")
+    revision = Revision.objects.create(
+        date_created=datetime.datetime(2026, 2, 1, 10, tzinfo=datetime.UTC), comment="Before"
+    )
     for obj in (guide, skill, stage, faq):
         _version(apps, revision, obj)
 
