@@ -48,7 +48,11 @@ class GuidePage:
     salary_regions: list
     salary_sources: list
     salary_count: int
-    sections: list = ()  # the registry's sections this guide shows, in page order
+
+    @property
+    def sections(self):
+        """The registry's sections this guide shows, in page order."""
+        return [s for s in SECTIONS if not s.shown_if or getattr(self, s.shown_if)]
 
 
 @dataclass
@@ -229,7 +233,7 @@ def guide_page(slug, *, include_drafts=False):
     stories = Story.objects.all() if include_drafts else Story.objects.published()
     stories = list(stories.filter(guide=guide).select_related("background"))
 
-    page = GuidePage(
+    return GuidePage(
         guide=guide,
         stages=stages,
         technical_skills=[s for s in skills if s.kind == Skill.Kind.TECHNICAL],
@@ -244,5 +248,3 @@ def guide_page(slug, *, include_drafts=False):
         salary_sources=sources_used(figures),
         salary_count=len(figures),
     )
-    page.sections = [s for s in SECTIONS if not s.shown_if or getattr(page, s.shown_if)]
-    return page

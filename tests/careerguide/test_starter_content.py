@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerguide import starter
-from careerguide.management.commands import load_starter_content
 from careerguide.models import SitePage
 from roadmaps import stamp
 from roadmaps.models import (
@@ -143,9 +142,9 @@ def test_loader_leaves_out_averages_and_unstated_statistics():
 
 def test_loader_refuses_once_its_marker_exists_even_after_tables_are_emptied():
     starter.load()
-    assert StarterContent.objects.filter(name=load_starter_content.MARKER).exists()
+    assert StarterContent.objects.filter(name=starter.MARKER).exists()
     Story.objects.all().delete()
-    with pytest.raises(load_starter_content.AlreadyLoaded):
+    with pytest.raises(starter.AlreadyLoaded):
         starter.load()
     assert not Story.objects.exists()
     with pytest.raises(CommandError):
@@ -194,18 +193,16 @@ def test_without_the_marker_the_loader_still_never_overwrites_a_row():
 def test_fixtures_load_in_the_block_registrys_order():
     from roadmaps.blocks import block_models
 
-    files = load_starter_content.fixture_files()
+    files = starter.fixture_files()
     names = [f.name for f in files]
-    assert names[: len(load_starter_content.SHARED)] == [
-        f"{name}.json" for name in load_starter_content.SHARED
-    ]
+    assert names[: len(starter.SHARED)] == [f"{name}.json" for name in starter.SHARED]
     blocks = [f"{model._meta.model_name}.json" for model in block_models()]
-    assert names[len(load_starter_content.SHARED) :] == ["guide.json", *blocks]
+    assert names[len(starter.SHARED) :] == ["guide.json", *blocks]
 
 
 def test_a_fixture_for_no_registered_block_is_refused(tmp_path):
     directory = tmp_path / "starter"
-    shutil.copytree(load_starter_content.STARTER_DIR, directory)
+    shutil.copytree(starter.STARTER_DIR, directory)
     (directory / "guides" / "backend-developer" / "stages.json").write_text("[]")
     with pytest.raises(CommandError, match=r"stages\.json names no block"):
         starter.load(directory)

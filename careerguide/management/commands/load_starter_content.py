@@ -1,106 +1,13 @@
-"""`manage.py load_starter_content`: fill a fresh database from fixtures/starter/, once.
-
-The fixtures are `dumpdata --natural-foreign --natural-primary` files: every row
-and every reference names its row by a natural key (a guide's slug, a skill's
-guide and name, …), never by an id. They are loaded by `loaddata`, in this
-order: the rows every guide shares (`SHARED`), then each guide's own row, then
-its blocks in the order of `roadmaps.blocks.BLOCKS`, one file per block kind
-(`guides/<slug>/<model name>.json`). A stage names skills loaded after it;
-`loaddata` resolves such forward references at the end of the load.
-
-Nothing an editor saved is ever loaded over:
-- a `StarterContent` marker row records the load; once it exists the command
-  does nothing (or fails, with `--strict`), even if editors later emptied tables;
-- the load only adds rows: a fixture row whose natural key already exists in the
-  database stops it, and nothing is written.
-"""
+"""`manage.py load_starter_content`: fill a fresh database from fixtures/starter/,
+once (the loader is `careerguide.starter`)."""
 
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.db.models.signals import post_save, pre_save
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
-from roadmaps.blocks import block_models
-from roadmaps.models import Guide, StarterContent
-from roadmaps.signals import guides_changed
+from careerguide.starter import STARTER_DIR, AlreadyLoaded, load
+from roadmaps.models import Guide
 from salaries.models import SalaryFigure
-
-STARTER_DIR = Path(settings.BASE_DIR) / "fixtures" / "starter"
-MARKER = "starter-content-v1"
-# Rows shared by every guide (and the site pages), loaded before any guide.
-SHARED = ("regions", "grades", "salary-sources", "people", "site-pages")
-# `loaddata` saves rows raw (no auto_now): loaded rows are dated when they are loaded.
-DATE_FIELDS = ("created_at", "updated_at", "content_changed_at")
-
-
-class AlreadyLoaded(CommandError):
-    def __init__(self):
-        super().__init__(
-            "Starter content was loaded before; leaving the database as editors left it."
-        )
-
-
-def fixture_files(directory=STARTER_DIR):
-    """Every starter fixture, in load order."""
-    directory = Path(directory)
-    guides = sorted(path for path in (directory / "guides").iterdir() if path.is_dir())
-    blocks = [f"{model._meta.model_name}.json" for model in block_models()]
-    for guide in guides:
-        unknown = {path.name for path in guide.glob("*.json")} - {"guide.json", *blocks}
-        if unknown:
-            raise CommandError(
-                f"{guide}: {', '.join(sorted(unknown))} names no block in roadmaps.blocks."
-            )
-    files = [directory / f"{name}.json" for name in SHARED]
-    files += [guide / "guide.json" for guide in guides]
-    files += [guide / name for name in blocks for guide in guides if (guide / name).exists()]
-    return files
-
-
-class _Loaded:
-    """Records the rows `loaddata` inserts; refuses to update one it did not insert."""
-
-    def __init__(self):
-        self.rows = {}  # model -> set of pks
-
-    def before_save(self, sender, instance, raw=False, **kwargs):
-        if raw and instance.pk is not None and instance.pk not in self.rows.get(sender, ()):
-            raise CommandError(
-                f"{sender._meta.label} {instance.natural_key()} already exists: the starter "
-                "content only loads into a fresh database and never overwrites a row."
-            )
-
-    def after_save(self, sender, instance, raw=False, created=False, **kwargs):
-        if raw and created:
-            self.rows.setdefault(sender, set()).add(instance.pk)
-
-
-@transaction.atomic
-def load(directory=STARTER_DIR):
-    """Load the fixtures and set the marker; returns the inserted pks per model."""
-    if StarterContent.objects.filter(name=MARKER).exists():
-        raise AlreadyLoaded
-    files = fixture_files(directory)
-    loaded = _Loaded()
-    pre_save.connect(loaded.before_save, weak=False, dispatch_uid="starter-before-save")
-    post_save.connect(loaded.after_save, weak=False, dispatch_uid="starter-after-save")
-    try:
-        call_command("loaddata", *map(str, files), verbosity=0)
-    finally:
-        pre_save.disconnect(dispatch_uid="starter-before-save")
-        post_save.disconnect(dispatch_uid="starter-after-save")
-    now = timezone.now()
-    for model, pks in loaded.rows.items():
-        fields = {f.name: now for f in model._meta.concrete_fields if f.name in DATE_FIELDS}
-        model._base_manager.filter(pk__in=pks).update(**fields)
-    # Raw saves send no change signals: mark the guides and bump the content stamp.
-    guides_changed(sorted(loaded.rows.get(Guide, ())))
-    StarterContent.objects.create(name=MARKER)
-    return loaded.rows
 
 
 class Command(BaseCommand):
