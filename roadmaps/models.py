@@ -567,3 +567,8 @@ class StarterContent(models.Model):
 
     def __str__(self):
         return f"{self.name} (loaded {self.loaded_at:%Y-%m-%d})"
+
+
+# Drafts, review and scheduling live in their own module; importing them here
+# registers them with the `roadmaps` app.
+from .workflow.models import Draft, DraftEvent, Schedule  # noqa: E402, F401

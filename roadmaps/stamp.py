@@ -8,6 +8,8 @@ migrate, and explicitly by code that writes in bulk (`update()`,
 `bulk_create()`, imports), since those send no signals.
 """
 
+import contextlib
+import contextvars
 import logging
 import uuid
 
@@ -15,6 +17,18 @@ from django.core.cache import cache
 
 log = logging.getLogger(__name__)
 KEY = "content-stamp"
+# Set while a draft is applied in a transaction that will be rolled back
+# (previews, the admin's draft form): nothing public changes, so nothing is bumped.
+_suppressed = contextvars.ContextVar("stamp_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def suppressed():
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
 
 
 def new_value():
@@ -24,6 +38,8 @@ def new_value():
 def bump():
     """Invalidate every cached page. Never raises: an unreachable cache only
     means pages are rendered from the database until it returns."""
+    if _suppressed.get():
+        return
     try:
         cache.set(KEY, new_value(), timeout=None)
     except Exception as exc:
