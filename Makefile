@@ -42,7 +42,12 @@ run: $(VENV)/.installed .secret-key
 	$(PY) manage.py load_starter_content
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
-	exec $(VENV)/bin/gunicorn careerguide.wsgi -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+	@# Exactly one schedule runner beside gunicorn (docs/DEPLOY.md); both stop
+	@# together, whichever way `make run` ends.
+	trap 'kill $$web $$runner 2>/dev/null; wait' INT TERM; \
+	$(PY) manage.py run_schedules & runner=$$!; \
+	$(VENV)/bin/gunicorn careerguide.wsgi -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) & web=$$!; \
+	wait $$web; status=$$?; kill $$runner 2>/dev/null; wait $$runner; exit $$status
 
 admin: $(VENV)/.installed .secret-key
 	$(PY) manage.py migrate --noinput

@@ -9,6 +9,7 @@ class CareerguideConfig(AppConfig):
         from django.core.checks import Tags, register
 
         from roadmaps.signals import watch_pages
+        from roadmaps.workflow.enforce import register_page
 
         from .checks import secret_key_from_file
         from .models import SitePage
@@ -17,3 +18,5 @@ class CareerguideConfig(AppConfig):
 
         # Site pages have no guide; any change invalidates cached pages (footer, sitemap).
         watch_pages(SitePage)
+        # A live site page changes only through review, like a guide.
+        register_page(SitePage)

@@ -213,12 +213,14 @@ def person_page(slug):
 GUIDE_PAGE_BASE_QUERIES = 3
 
 
-def guide_page(slug, *, include_drafts=False):
+def guide_page(slug):
     """Everything the guide page shows, in `GUIDE_PAGE_BASE_QUERIES` queries
-    plus one per block type on the page (`roadmaps.blocks`). Raises Http404."""
-    guides = Guide.objects.all() if include_drafts else Guide.objects.published()
+    plus one per block type on the page (`roadmaps.blocks`). Raises Http404.
+
+    Published rows only, for the preview too: it applies the drafts first
+    (`views.guide_preview`), so it shows the page exactly as it will be."""
     try:
-        guide = guides.select_related("reviewed_by").get(slug=slug)
+        guide = Guide.objects.published().select_related("reviewed_by").get(slug=slug)
     except Guide.DoesNotExist:
         raise Http404("No such guide") from None
 
@@ -228,10 +230,9 @@ def guide_page(slug, *, include_drafts=False):
     insights = MarketInsight.objects.filter(guide=guide).select_related("region")
     insights = insights.order_by("region__position", "region__name", "position", "id")
     market = [(region, list(rows)) for region, rows in groupby(insights, key=lambda i: i.region)]
-    figures = list(SalaryFigure.objects.for_page(guide, include_drafts))
+    figures = list(SalaryFigure.objects.for_page(guide))
     grades = list(Grade.objects.all())
-    stories = Story.objects.all() if include_drafts else Story.objects.published()
-    stories = list(stories.filter(guide=guide).select_related("background"))
+    stories = list(Story.objects.published().filter(guide=guide).select_related("background"))
 
     return GuidePage(
         guide=guide,

@@ -49,6 +49,31 @@ SITE_URL = env.str("SITE_URL", default=_local_origin).rstrip("/")
 # Where the admin lives; a less guessable path deters drive-by login attempts.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
+# Review emails (roadmaps.workflow.notify): EMAIL_URL picks the backend, e.g.
+# smtp+tls://user:password@smtp.example.org:587. On a laptop the default prints
+# them to the console; with HTTPS on (production) it is the local mail server,
+# as `check --deploy` wants a backend that really sends. Django 6.1 deprecates
+# the EMAIL_* settings django-environ returns: they become the mailer's options.
+_email = env.email_url(
+    "EMAIL_URL",
+    default="smtp://localhost:25" if env.bool("HTTPS", default=False) else "consolemail://",
+)
+_MAILER_OPTIONS = {"EMAIL_HOST": "host", "EMAIL_PORT": "port", "EMAIL_HOST_USER": "username",
+                   "EMAIL_HOST_PASSWORD": "password", "EMAIL_USE_TLS": "use_tls",
+                   "EMAIL_USE_SSL": "use_ssl", "EMAIL_TIMEOUT": "timeout",
+                   "EMAIL_FILE_PATH": "file_path"}  # fmt: skip
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {
+            option: _email[name]
+            for name, option in _MAILER_OPTIONS.items()
+            if _email.get(name) not in (None, "")
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Career Guide <noreply@localhost>")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -257,6 +282,12 @@ PERMISSIONS_POLICY = {
 STALE_FIGURE_MONTHS = env.int("STALE_FIGURE_MONTHS", default=18)
 # ... and a guide once its last review is older than this.
 REVIEW_DUE_MONTHS = env.int("REVIEW_DUE_MONTHS", default=6)
+# Editors' changes to published content go live only through a draft a
+# publisher reviews; off, editors publish their own drafts.
+REVIEW_REQUIRED = env.bool("REVIEW_REQUIRED", default=True)
+# Seconds between passes of `manage.py run_schedules`: scheduled changes go live
+# within this long of their time.
+SCHEDULE_POLL_SECONDS = env.int("SCHEDULE_POLL_SECONDS", default=15)
 # All or nothing: an import with one bad row saves nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

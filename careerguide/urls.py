@@ -20,6 +20,7 @@ urlpatterns = [
     path("careers/<slug:slug>/social.png", views.guide_card, name="guide_card"),
     path("careers/<slug:slug>/plan/", views.plan, name="plan"),
     path("preview/careers/<slug:slug>/", views.guide_preview, name="guide_preview"),
+    path("preview/<slug:slug>/", views.site_page_preview, name="site_page_preview"),
     path("social.png", views.site_card, name="site_card"),
     path("people/<slug:slug>/", views.person, name="person"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -1,19 +1,30 @@
 """Site-wide views. Each reads its page through one query function in `pages`."""
 
+import json
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from roadmaps.models import Guide
 from roadmaps.plan.build import build_plan
 from roadmaps.plan.forms import PlanForm, split_skills
+from roadmaps.workflow import admin as draft_admin
+from roadmaps.workflow import services
+from roadmaps.workflow.models import Draft
+from salaries.models import SalaryFigure
+from stories.models import Story
 
 from . import pages
 from .http.cache import cacheable
 from .http.conditional import with_validators
+from .models import SitePage
 from .seo import jsonld, social
 
 OG_IMAGE_ALT = "{title}: the Career Guide card with its key facts"
@@ -67,39 +78,138 @@ def guide(request, slug):
     return with_validators(request, response, page.guide.content_changed_at)
 
 
-@require_safe
-@staff_member_required
-def guide_preview(request, slug):
-    """Staff only: the guide exactly as the public page will look, with its
-    drafts (the guide itself, stories, figures) in place. Never cached."""
-    page = pages.guide_page(slug, include_drafts=True)
-    response = render_guide(request, page, preview=True)
+def render_guide(request, page, preview=None):
+    """The guide page; with `preview` (the banner's drafts), the staff preview."""
+    slug = page.guide.slug
+    image = og_image(
+        reverse("guide_card", kwargs={"slug": slug}), OG_IMAGE_ALT.format(title=page.guide.title)
+    )
+    context = {
+        "page": page,
+        "guide": page.guide,
+        "og_image": image,
+        "json_ld": jsonld.to_script(jsonld.guide_graph(page, image["url"])),
+        "meta": meta(
+            page.guide.seo_title or f"{page.guide.title} | Career Guide",
+            page.guide.seo_description or f"{page.guide.headline} {page.guide.intro}",
+            og_type="article",
+        ),
+    }
+    return _render_page(request, "careerguide/guide.html", context, preview, page.guide)
+
+
+def _render_page(request, template, context, preview, obj):
+    if preview is None:
+        return render(request, template, context)
+    # The public template inside one that adds the banner and noindex.
+    context.update(
+        base_template=template, preview_banner=preview, public_url=obj.get_absolute_url()
+    )
+    return render(request, "careerguide/preview.html", context)
+
+
+# Previews: staff only. Each applies the pending drafts inside a transaction that
+# is always rolled back (`services.rolled_back`: the content stamp stays put too)
+# and renders inside it, so the page is exactly what publishing will produce,
+# and no live row, cache entry or date moves. Never cached.
+
+
+def _private(response):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def render_guide(request, page, preview=False):
-    slug = page.guide.slug
-    image = og_image(
-        reverse("guide_card", kwargs={"slug": slug}), OG_IMAGE_ALT.format(title=page.guide.title)
-    )
-    return render(
-        request,
-        "careerguide/guide.html",
-        {
-            "page": page,
-            "guide": page.guide,
-            "og_image": image,
-            "json_ld": jsonld.to_script(jsonld.guide_graph(page, image["url"])),
-            "meta": meta(
-                page.guide.seo_title or f"{page.guide.title} | Career Guide",
-                page.guide.seo_description or f"{page.guide.headline} {page.guide.intro}",
-                og_type="article",
-            ),
-            "preview": preview,
-        },
-    )
+def _drafts_of(model):
+    return Draft.objects.filter(content_type=ContentType.objects.get_for_model(model))
+
+
+def _target(model, slug):
+    """(live id, draft of a new item) that /preview/…/<slug>/ shows: a draft
+    giving the item this slug first (a renamed or new item), else the live item."""
+    for draft in _drafts_of(model).filter(data__contains=json.dumps(slug)):
+        if draft_admin.root_fields(draft).get("slug") == slug:
+            return draft.object_id, draft if draft.object_id is None else None
+    live = model.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if live is None:
+        raise Http404("Nothing to preview")
+    return live, None
+
+
+def guide_drafts(guide_id):
+    """The pending drafts a guide's page shows: the guide's own, then those of
+    its stories and figures (new ones and ones moving onto this guide too)."""
+    found = [d for d in [services.draft_of(Guide, guide_id)] if d]
+    for model in (Story, SalaryFigure):
+        live = set(model.objects.filter(guide_id=guide_id).values_list("pk", flat=True))
+        for draft in _drafts_of(model).order_by("created_at", "pk"):
+            if draft.object_id in live or draft_admin.root_fields(draft).get("guide") == guide_id:
+                found.append(draft)
+    return found
+
+
+def _apply_all(drafts):
+    """Apply each draft in a savepoint of its own: one that no longer fits the
+    live rows (a slug taken since, say) is left out and listed, not a 500."""
+    applied, failed, roots = [], [], {}
+    for draft in drafts:
+        try:
+            with transaction.atomic():
+                roots[draft.pk] = services.apply_draft(draft)
+        except draft_admin.APPLY_ERRORS:
+            failed.append(draft)
+        else:
+            applied.append(draft)
+    return applied, failed, roots
+
+
+def _banner(applied, failed):
+    def listed(drafts):
+        return [
+            {
+                "label": f"{d.model._meta.verbose_name.capitalize()}: {d.object_repr}",
+                "state": d.get_state_display(),
+                "url": draft_admin.admin_url(d),
+            }
+            for d in drafts
+        ]
+
+    return {"applied": listed(applied), "failed": listed(failed)}
+
+
+@require_safe
+@staff_member_required
+def guide_preview(request, slug):
+    """The guide exactly as the public page will look once its pending drafts
+    (the guide's, its stories' and its figures') are published."""
+    guide_id, new_guide = _target(Guide, slug)
+    drafts = [new_guide] if new_guide else guide_drafts(guide_id)
+    with services.rolled_back():
+        applied, failed, roots = _apply_all(drafts)
+        if new_guide:
+            guide_id = getattr(roots.get(new_guide.pk), "pk", None)
+        slug = Guide.objects.filter(pk=guide_id).values_list("slug", flat=True).first()
+        if slug is None:
+            raise Http404("No such guide")
+        response = render_guide(request, pages.guide_page(slug), _banner(applied, failed))
+    return _private(response)
+
+
+@require_safe
+@staff_member_required
+def site_page_preview(request, slug):
+    """A site page exactly as it will look once its draft is published."""
+    page_id, new_page = _target(SitePage, slug)
+    draft = new_page or services.draft_of(SitePage, page_id)
+    with services.rolled_back():
+        applied, failed, roots = _apply_all([draft] if draft else [])
+        if new_page:
+            page_id = getattr(roots.get(new_page.pk), "pk", None)
+        slug = SitePage.objects.filter(pk=page_id).values_list("slug", flat=True).first()
+        if slug is None:
+            raise Http404("No such page")
+        response = render_site_page(request, pages.site_page(slug), _banner(applied, failed))
+    return _private(response)
 
 
 @require_safe
@@ -166,17 +276,20 @@ def site_card(request):
 @require_safe
 def site_page(request, slug):
     page = pages.site_page(slug)
-    template = "careerguide/methodology.html" if slug == "methodology" else "careerguide/page.html"
-    response = render(
-        request,
-        template,
-        {
-            "page": page,
-            "og_image": site_og_image(),
-            "meta": meta(f"{page.page.title} | Career Guide", page.page.description),
-        },
-    )
+    response = render_site_page(request, page)
     return with_validators(request, response, page.last_modified)
+
+
+def render_site_page(request, page, preview=None):
+    """A site page; with `preview` (the banner's drafts), the staff preview."""
+    methodology = page.page.slug == SitePage.METHODOLOGY
+    template = "careerguide/methodology.html" if methodology else "careerguide/page.html"
+    context = {
+        "page": page,
+        "og_image": site_og_image(),
+        "meta": meta(f"{page.page.title} | Career Guide", page.page.description),
+    }
+    return _render_page(request, template, context, preview, page.page)
 
 
 @require_safe

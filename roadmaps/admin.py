@@ -26,6 +26,7 @@ from .models import (
     Stage,
     StarterContent,
 )
+from .workflow.admin import DraftAdminMixin
 
 # The guide follows its inline rows (the registry's inline blocks); each block
 # is registered on its own too, so that a deleted block can be recovered from
@@ -99,7 +100,7 @@ class LanguageOptionInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(ContentAdmin):
+class GuideAdmin(DraftAdminMixin, ContentAdmin):
     """The guide's form carries every inline block, so one save is one revision."""
 
     list_display = ["name", "is_published", "is_featured", "reviewed_on", "content_changed_at",
@@ -129,14 +130,22 @@ class GuideAdmin(ContentAdmin):
 
     @admin.display(description="Preview")
     def preview(self, obj):
+        if link := self.draft_preview_link():
+            return link
         return preview_link("guide_preview", obj.slug) if obj.pk else "Save first."
 
 
 class BlockAdmin(ContentAdmin):
-    """A block's own list, beside the guide's inline: filter by guide, reorder in place."""
+    """A block's own list, beside the guide's inline: filter by guide, reorder in place.
+
+    A block of a live guide is live: an editor changes it as part of the guide's
+    draft, so its own form, list edits and deletes refuse an editor (403) while
+    review is required (`ContentAdmin`, `roadmaps.workflow.enforce`)."""
 
     list_editable = ["position"]
     list_filter = ["guide"]
+    # Unlike the guide's form, a block's own form writes the live row directly.
+    review_change_form = True
 
     def __init_subclass__(cls, **kwargs):
         # Each block list names its own columns; the guide and order come last.
@@ -216,3 +225,6 @@ class StarterContentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from .workflow import admin_lists  # noqa: E402, F401

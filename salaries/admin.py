@@ -6,7 +6,9 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from roadmaps.admin_base import ContentAdmin, publish, unpublish
+from roadmaps.admin_base import ContentAdmin, preview_link, publish, refused_response, unpublish
+from roadmaps.workflow import enforce
+from roadmaps.workflow.admin import DraftAdminMixin
 
 from .freshness import first_fresh_year, is_stale
 from .models import Grade, SalaryFigure, Source
@@ -46,7 +48,7 @@ class SourceAdmin(ContentAdmin):
 
 
 @admin.register(SalaryFigure)
-class SalaryFigureAdmin(ImportExportModelAdmin, ContentAdmin):
+class SalaryFigureAdmin(DraftAdminMixin, ImportExportModelAdmin, ContentAdmin):
     resource_classes = [SalaryFigureResource]
     rollback_on_validation_errors = True  # one bad row: nothing is saved
     formats = [CSV, XLSX]
@@ -60,16 +62,53 @@ class SalaryFigureAdmin(ImportExportModelAdmin, ContentAdmin):
     list_select_related = ["country", "grade", "source", "guide"]
     search_fields = ["segment", "note", "source__name", "country__name"]
     autocomplete_fields = ["guide", "country", "source"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["preview", "created_at", "updated_at"]
     actions = [publish, unpublish]
     fieldsets = [
         (None, {"fields": ["guide", "country", "grade", "segment", "is_proxy_role"]}),
         ("Figure", {"fields": ["statistic", "pay_basis", "amount", "p25", "p75", "currency",
                                "period", "data_year"]}),
         ("Provenance", {"fields": ["source", "source_url", "note"]}),
-        ("Display", {"fields": ["position", "is_published", "created_at", "updated_at"]}),
+        ("Display", {"fields": ["position", "is_published", "preview", "created_at",
+                                "updated_at"]}),
     ]  # fmt: skip
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        if link := self.draft_preview_link():
+            return link
+        if not obj.pk:
+            return "Save first (a draft is fine), then preview it on its guide."
+        return preview_link("guide_preview", obj.guide.slug, "#salaries",
+                            "Preview the salaries on its guide")  # fmt: skip
 
     @admin.display(boolean=True, description="fresh")
     def fresh(self, obj):
         return not is_stale(obj)
+
+    # Imports and review: every row is checked against the importing user as it
+    # is saved (`enforce.guarded_resource`), in the preview and in the confirmed
+    # import; a file that changes a live figure is refused with 403 (nothing saved).
+
+    def get_import_resource_classes(self, request):
+        return [enforce.guarded_resource(c) for c in super().get_import_resource_classes(request)]
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        try:
+            enforce.refuse_if_any_row_refused(getattr(response, "context_data", {}).get("result"))
+        except enforce.LiveWriteRefused as refused:
+            return refused_response(request, refused, self)
+        return response
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except enforce.LiveWriteRefused as refused:
+            return refused_response(request, refused, self)
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        result = super().process_dataset(dataset, form, request, **kwargs)
+        # The import rolled back on the refused row's error; say why.
+        enforce.refuse_if_any_row_refused(result)
+        return result

@@ -4,6 +4,7 @@ import reversion
 from django.contrib import admin
 
 from roadmaps.admin_base import ContentAdmin, preview_link, publish, unpublish
+from roadmaps.workflow.admin import DraftAdminMixin
 
 from .models import Story
 
@@ -11,7 +12,7 @@ reversion.register(Story)
 
 
 @admin.register(Story)
-class StoryAdmin(ContentAdmin):
+class StoryAdmin(DraftAdminMixin, ContentAdmin):
     list_display = ["__str__", "guide", "transition_months", "background",
                     "is_published", "position"]  # fmt: skip
     list_editable = ["is_published", "position"]
@@ -24,6 +25,8 @@ class StoryAdmin(ContentAdmin):
 
     @admin.display(description="Preview")
     def preview(self, obj):
+        if link := self.draft_preview_link():
+            return link
         if not obj.pk:
             return "Save first (as a draft), then preview it on its guide."
         return preview_link("guide_preview", obj.guide.slug, f"#story-{obj.slug}",

@@ -74,6 +74,28 @@ def editor(db):
 
 
 @pytest.fixture
+def publisher(db):
+    """A staff user in the Publishers group, as the migration and post_migrate set it up."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        "pia", password="a long publisher password", is_staff=True, email="pia@example.org"
+    )
+    user.groups.add(Group.objects.get(name="Publishers"))
+    return user
+
+
+@pytest.fixture
+def publisher_client(publisher):
+    """Logged in as `publisher`; a client of its own, so tests can use an editor's too."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(publisher)
+    return client
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client

@@ -107,6 +107,20 @@ def describe(row_key):
     return f"{name}: {obj}" if obj else f"{name} #{pk} (deleted)"
 
 
+def _instance(model, pk, fields):
+    """A model instance from serialized fields. Not the deserializer: it would
+    look a new row up by its natural key and quietly update a live row that
+    happens to share it; a new row must be inserted (or fail its constraint)."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.name in fields:
+            value = fields[field.name]
+            values[field.attname] = value if field.is_relation else field.to_python(value)
+    instance = model(**values)
+    instance.pk = pk
+    return instance
+
+
 def apply(snapshot):
     """Write the snapshot to the live tables (the caller holds the transaction).
     Returns the root object as saved. Normal saves: the models' own save logic
@@ -126,13 +140,7 @@ def apply(snapshot):
             if field.is_relation and field.name in fields and fields[field.name] is not None:
                 target = f"{field.related_model._meta.label_lower}:{fields[field.name]}"
                 fields[field.name] = new_ids.get(target, fields[field.name])
-        record = {
-            "model": data["model"],
-            "pk": None if data["new"] else data["pk"],
-            "fields": fields,
-        }
-        (obj,) = serializers.deserialize("python", [record])
-        instance = obj.object
+        instance = _instance(model, None if data["new"] else data["pk"], fields)
         instance.save()
         new_ids[f"{data['model']}:{data['pk']}"] = instance.pk
         saved.append((instance, model, m2m))

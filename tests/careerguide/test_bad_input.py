@@ -47,6 +47,7 @@ def concrete_paths():
         "/careers/backend-developer/",
         "/careers/backend-developer/social.png",
         "/preview/careers/backend-developer/",
+        "/preview/about/",
         "/social.png",
         "/people/nobody/",
         "/robots.txt",

@@ -81,3 +81,24 @@ def test_a_live_change_after_the_draft_started_is_a_conflict(full_guide, editor)
 
     services.publish(draft, editor, confirmed=True)
     assert Stage.objects.get(pk=stage.pk).title == "Edited title"
+
+
+@pytest.mark.django_db
+def test_a_new_row_that_clashes_with_a_live_one_is_refused_not_merged(full_guide, editor):
+    """Bug: applying a snapshot through the deserializer turned a drafted new
+    skill into an update of a live skill with the same name."""
+    from django.db import IntegrityError
+
+    from roadmaps.models import Skill
+
+    draft = _draft_of_edit(
+        full_guide,
+        editor,
+        lambda g: Skill.objects.create(guide=g, name="Docker", kind="technical"),
+    )
+    live = Skill.objects.create(guide=full_guide, name="Docker", kind="soft", description="Live")
+    with pytest.raises(IntegrityError):
+        services.publish(draft, editor, confirmed=True)
+    live.refresh_from_db()
+    assert (live.kind, live.description) == ("soft", "Live")
+    assert Draft.objects.filter(pk=draft.pk).exists()

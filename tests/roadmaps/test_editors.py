@@ -4,9 +4,9 @@ nothing else."""
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
-from roadmaps.models import Guide
+from roadmaps.models import Draft, Guide
 from salaries.models import SalaryFigure
 from stories.models import Story
 
@@ -26,7 +26,11 @@ def test_editors_group_exists_with_content_permissions_only():
     assert not {app for app, _ in perms} & {"auth", "admin", "sessions", "contenttypes"}
 
 
-def test_editor_changes_a_salary_figure(editor_client, full_guide):
+def test_editor_changes_a_salary_figure_as_a_draft_a_publisher_publishes(
+    editor_client, publisher_client, client, full_guide
+):
+    """With review required (the default), an editor's Save on a live figure
+    becomes a draft; the public sees it only once a publisher publishes it."""
     figure = SalaryFigure.objects.get(guide=full_guide)
     url = reverse("admin:salaries_salaryfigure_change", args=[figure.pk])
     response = editor_client.get(url)
@@ -38,14 +42,23 @@ def test_editor_changes_a_salary_figure(editor_client, full_guide):
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     figure.refresh_from_db()
+    assert figure.amount == 53000
+    assertNotContains(client.get(full_guide.get_absolute_url()), "€54,321")
+
+    draft = Draft.objects.get(object_id=figure.pk)
+    publish = reverse("admin:salaries_salaryfigure_draft_action", args=[draft.pk, "publish"])
+    assert editor_client.post(publish).status_code == 403
+    assert publisher_client.post(publish).status_code == 302
+    figure.refresh_from_db()
     assert figure.amount == 54321
-    page = editor_client.get(full_guide.get_absolute_url())
+    page = client.get(full_guide.get_absolute_url())
     assertContains(page, '<span class="amount">€54,321</span>', html=True)
 
 
-def test_editor_changes_a_story_and_the_page_shows_it_next_request(
-    editor_client, client, full_guide
+def test_with_review_off_an_editors_story_change_shows_at_the_next_request(
+    editor_client, client, full_guide, settings
 ):
+    settings.REVIEW_REQUIRED = False  # a one-person site
     story = Story.objects.get(guide=full_guide)
     url = reverse("admin:stories_story_change", args=[story.pk])
     form = editor_client.get(url).context["adminform"].form

@@ -61,7 +61,7 @@ def test_a_file_with_one_bad_row_saves_nothing_and_reports_the_row(full_guide):
     assert not SalaryFigure.objects.filter(segment="Startups").exists()
 
 
-def test_admin_import_previews_then_saves_and_the_page_shows_it(editor_client, client,
+def test_admin_import_previews_then_saves_and_the_page_shows_it(publisher_client, client,
                                                                  full_guide):  # fmt: skip
     dataset = export_dataset()
     row = dict(zip(dataset.headers, dataset[0], strict=True))
@@ -69,8 +69,8 @@ def test_admin_import_previews_then_saves_and_the_page_shows_it(editor_client, c
     upload = tablib.Dataset(headers=dataset.headers)
     upload.append([row[h] for h in dataset.headers])
     url = reverse("admin:salaries_salaryfigure_import")
-    assert editor_client.get(url).status_code == 200
-    response = editor_client.post(
+    assert publisher_client.get(url).status_code == 200
+    response = publisher_client.post(
         url,
         {
             "format": "0",
@@ -87,7 +87,7 @@ def test_admin_import_previews_then_saves_and_the_page_shows_it(editor_client, c
     assert not SalaryFigure.objects.filter(segment="Startups").exists()  # dry run only
     confirm = response.context["confirm_form"]
     data = {k: v for k, v in confirm.initial.items()}
-    done = editor_client.post(reverse("admin:salaries_salaryfigure_process_import"), data)
+    done = publisher_client.post(reverse("admin:salaries_salaryfigure_process_import"), data)
     assert done.status_code == 302
     assert SalaryFigure.objects.filter(segment="Startups", amount=61000).exists()
     assertContains(

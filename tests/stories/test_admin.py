@@ -13,12 +13,13 @@ from tests.factories import save_revision
 pytestmark = pytest.mark.django_db
 
 
-def test_publish_action_publishes_a_draft_story(editor_client, full_guide):
+def test_publish_action_publishes_a_draft_story(editor_client, publisher_client, full_guide):
     story = factories.story(full_guide, first_name="Newcomer", is_published=False)
-    response = editor_client.post(
-        reverse("admin:stories_story_changelist"),
-        {"action": "publish", "_selected_action": [story.pk]},
-    )
+    data = {"action": "publish", "_selected_action": [story.pk]}
+    url = reverse("admin:stories_story_changelist")
+    assert editor_client.post(url, data).status_code == 403  # publishers only
+    assert not Story.objects.get(pk=story.pk).is_published
+    response = publisher_client.post(url, data)
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.is_published
@@ -45,19 +46,19 @@ def test_history_shows_who_changed_what(editor_client, full_guide, editor):
     assertContains(history, "edna")
 
 
-def test_a_deleted_story_can_be_recovered(editor_client, full_guide):
+def test_a_deleted_story_can_be_recovered(publisher_client, full_guide):
     story = Story.objects.get(guide=full_guide)
     save_revision(story)
-    response = editor_client.post(
+    response = publisher_client.post(
         reverse("admin:stories_story_delete", args=[story.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
     assert not Story.objects.filter(pk=story.pk).exists()
-    recover_list = editor_client.get(reverse("admin:stories_story_recoverlist"))
+    recover_list = publisher_client.get(reverse("admin:stories_story_recoverlist"))
     assert recover_list.status_code == 200
     deleted = Version.objects.get_deleted(Story).first()
     assert deleted.object_id == str(story.pk)
     recover_url = reverse("admin:stories_story_recover", args=[deleted.pk])
-    assert editor_client.get(recover_url).status_code == 200
+    assert publisher_client.get(recover_url).status_code == 200
     deleted.revert()
     assert Story.objects.filter(pk=story.pk, body=story.body).exists()
