@@ -81,10 +81,10 @@ class FigureQuerySet(models.QuerySet):
             segment=segment,
         )
 
-    def for_page(self, guide, include_drafts=False):
+    def for_page(self, guide):
         """Everything the salary section shows, in one query."""
         return (
-            (self.all() if include_drafts else self.published())
+            self.published()
             .filter(guide=guide)
             .select_related("country__region", "grade", "source")
             .order_by(
