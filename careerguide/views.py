@@ -177,39 +177,53 @@ def _banner(applied, failed):
     return {"applied": listed(applied), "failed": listed(failed)}
 
 
+def _preview(request, model, slug, drafts_of, render_page):
+    """Render `slug`'s page with its pending drafts applied, in a transaction
+    that is rolled back: the page as it will be, with nothing live changed.
+    A new object (not live yet) is found through its draft."""
+    obj_id, new_draft = _target(model, slug)
+    drafts = [new_draft] if new_draft else drafts_of(obj_id)
+    with services.rolled_back():
+        applied, failed, roots = _apply_all(drafts)
+        if new_draft:
+            obj_id = getattr(roots.get(new_draft.pk), "pk", None)
+        slug = model.objects.filter(pk=obj_id).values_list("slug", flat=True).first()
+        if slug is None:
+            raise Http404(f"No such {model._meta.verbose_name}")
+        response = render_page(request, slug, _banner(applied, failed))
+    return _private(response)
+
+
 @require_safe
 @staff_member_required
 def guide_preview(request, slug):
     """The guide exactly as the public page will look once its pending drafts
     (the guide's, its stories' and its figures') are published."""
-    guide_id, new_guide = _target(Guide, slug)
-    drafts = [new_guide] if new_guide else guide_drafts(guide_id)
-    with services.rolled_back():
-        applied, failed, roots = _apply_all(drafts)
-        if new_guide:
-            guide_id = getattr(roots.get(new_guide.pk), "pk", None)
-        slug = Guide.objects.filter(pk=guide_id).values_list("slug", flat=True).first()
-        if slug is None:
-            raise Http404("No such guide")
-        response = render_guide(request, pages.guide_page(slug), _banner(applied, failed))
-    return _private(response)
+    return _preview(
+        request,
+        Guide,
+        slug,
+        guide_drafts,
+        lambda request, slug, banner: render_guide(request, pages.guide_page(slug), banner),
+    )
 
 
 @require_safe
 @staff_member_required
 def site_page_preview(request, slug):
     """A site page exactly as it will look once its draft is published."""
-    page_id, new_page = _target(SitePage, slug)
-    draft = new_page or services.draft_of(SitePage, page_id)
-    with services.rolled_back():
-        applied, failed, roots = _apply_all([draft] if draft else [])
-        if new_page:
-            page_id = getattr(roots.get(new_page.pk), "pk", None)
-        slug = SitePage.objects.filter(pk=page_id).values_list("slug", flat=True).first()
-        if slug is None:
-            raise Http404("No such page")
-        response = render_site_page(request, pages.site_page(slug), _banner(applied, failed))
-    return _private(response)
+
+    def drafts_of(page_id):
+        draft = services.draft_of(SitePage, page_id)
+        return [draft] if draft else []
+
+    return _preview(
+        request,
+        SitePage,
+        slug,
+        drafts_of,
+        lambda request, slug, banner: render_site_page(request, pages.site_page(slug), banner),
+    )
 
 
 @require_safe

@@ -170,3 +170,22 @@ def elements(page, tag, **attrs):
 
     root = page if isinstance(page, Element) else parse_html(page.content.decode())
     return list(walk(root))
+
+
+def draft_of_edit(guide, user, edit):
+    """A draft of `guide` made as the admin's "Save draft" makes one: apply the
+    existing draft, make the change (`edit(guide)`), capture the rows, roll
+    back; then store the draft. The live tables never change."""
+    from roadmaps.workflow import services, snapshot
+
+    live = snapshot.live_hashes(guide)
+    existing = services.draft_of(Guide, guide.pk)
+    with services.rolled_back():
+        if existing:
+            services.apply_draft(existing)
+        obj = Guide.objects.get(pk=guide.pk)
+        edit(obj)
+        text = snapshot.capture(obj, live.keys())
+    return services.save_draft(
+        model=Guide, object_id=guide.pk, text=text, live=live, user=user, obj_repr=str(guide)
+    )

@@ -18,7 +18,6 @@ import contextlib
 import contextvars
 import hashlib
 import json
-from collections import defaultdict
 
 from django.apps import apps
 from django.contrib import messages
@@ -37,7 +36,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from . import enforce, services, snapshot
-from .models import Draft, DraftEvent
+from .models import Draft
 
 SCHEDULE_PERMISSION = "roadmaps.schedule_draft"
 # Review messages and comments: a paragraph or two, not a document.
@@ -127,23 +126,13 @@ def apply_with_map(draft):
     hands an id out twice), so the ids a form was rendered with are not the ids
     of the next application; the map lets the form's POST be translated."""
     snap = snapshot.load(draft.data)
-    before = set(snapshot.live_hashes(draft.live_object()))
-    root = snapshot.apply(snap)
-    known = {f"{d['model']}:{d['pk']}" for d in snap["rows"] if not d["new"]}
-    added = defaultdict(list)
+    ids = {}
+    root = snapshot.apply(snap, ids)
+    mapping = {}
     for d in snap["rows"]:
         if d["new"]:
-            added[d["model"]].append(f"{d['model']}:{d['pk']}")
-    applied = defaultdict(list)
-    for obj in snapshot.rows_of(root):
-        key = snapshot.key(obj)
-        if key not in known and key not in before:
-            applied[obj._meta.label_lower].append(obj.pk)
-    mapping = {}
-    for label, keys in added.items():
-        # `apply` inserts a model's new rows in snapshot order: ascending ids.
-        for old, pk in zip(keys, sorted(applied[label]), strict=False):
-            mapping[old] = f"{label}:{pk}"
+            old = f"{d['model']}:{d['pk']}"
+            mapping[old] = f"{d['model']}:{ids[old]}"
     return root, mapping
 
 
@@ -347,7 +336,15 @@ class DraftAdminMixin:
         finally:
             _rendering.reset(token)
         if draft is not None and draft.object_id is None:
-            draft = _resave_new(draft, text, request.user, obj_repr)
+            draft = services.save_draft(
+                draft=draft,
+                model=self.model,
+                object_id=None,
+                text=text,
+                live={},
+                user=request.user,
+                obj_repr=obj_repr,
+            )
         else:
             draft = services.save_draft(
                 model=self.model,
@@ -620,23 +617,3 @@ def _wrap(response, template, base_name):
     names = [names] if isinstance(names, str) else list(names)
     response.context_data[base_name] = select_template(names)
     response.template_name = template
-
-
-def _resave_new(draft, text, user, obj_repr):
-    """`services.save_draft` for a draft of an item that is not live yet:
-    it finds drafts by their live row, and this one has none."""
-    reopened = draft.state == Draft.State.APPROVED
-    if reopened:
-        draft.state = Draft.State.SUBMITTED
-        draft.approved_by, draft.approved_at = None, None
-    draft.data = text
-    draft.object_repr = obj_repr[:200]
-    draft.updated_by = user
-    draft.save()
-    services.record(
-        DraftEvent.Action.SAVED,
-        draft=draft,
-        user=user,
-        message="Edited after approval: back to review." if reopened else "",
-    )
-    return draft

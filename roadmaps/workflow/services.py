@@ -77,10 +77,11 @@ def record(action, *, draft=None, obj=None, user=None, message="", model=None, r
     return event
 
 
-def save_draft(*, model, object_id, text, live, user, obj_repr):
+def save_draft(*, model, object_id, text, live, user, obj_repr, draft=None):
     """Create or update the draft of an object from a captured snapshot.
-    `live` is {row key: hash} of the live rows before this edit."""
-    draft = draft_of(model, object_id)
+    `live` is {row key: hash} of the live rows before this edit. `draft` is
+    given for an object that is not live yet (no live row to find it by)."""
+    draft = draft or draft_of(model, object_id)
     if draft is None:
         draft = Draft(
             content_type=ContentType.objects.get_for_model(model),

@@ -121,11 +121,13 @@ def _instance(model, pk, fields):
     return instance
 
 
-def apply(snapshot):
+def apply(snapshot, new_ids=None):
     """Write the snapshot to the live tables (the caller holds the transaction).
-    Returns the root object as saved. Normal saves: the models' own save logic
-    (slug redirects, dates) and the invalidation signals run as for any edit."""
-    new_ids = {}  # old key -> new pk
+    Returns the root object as saved; `new_ids`, when given, is filled with
+    {snapshot key: id given now} for every row (new rows get fresh ids).
+    Normal saves: the models' own save logic (slug redirects, dates) and the
+    invalidation signals run as for any edit."""
+    new_ids = {} if new_ids is None else new_ids  # snapshot key -> pk as saved
     saved = []
     for label_pk in snapshot["deleted"]:
         label, pk = label_pk.rsplit(":", 1)

@@ -4,23 +4,8 @@ without touching the live tables, published in one transaction."""
 import pytest
 
 from roadmaps.models import FAQ, Draft, DraftEvent, Guide, Stage
-from roadmaps.workflow import services, snapshot
-
-
-def _draft_of_edit(guide, user, edit):
-    """What the admin does on "Save draft": apply the draft, save the form's
-    changes, capture, roll back; then store the draft."""
-    live = snapshot.live_hashes(guide)
-    existing = services.draft_of(Guide, guide.pk)
-    with services.rolled_back():
-        if existing:
-            services.apply_draft(existing)
-        obj = Guide.objects.get(pk=guide.pk)
-        edit(obj)
-        text = snapshot.capture(obj, live.keys())
-    return services.save_draft(
-        model=Guide, object_id=guide.pk, text=text, live=live, user=user, obj_repr=str(guide)
-    )
+from roadmaps.workflow import services
+from tests.factories import draft_of_edit
 
 
 def _add_stage_delete_faq(guide):
@@ -34,7 +19,7 @@ def _add_stage_delete_faq(guide):
 @pytest.mark.django_db
 def test_a_draft_changes_nothing_live_until_published(full_guide, editor):
     before = list(Stage.objects.filter(guide=full_guide).values_list("title", flat=True))
-    draft = _draft_of_edit(full_guide, editor, _add_stage_delete_faq)
+    draft = draft_of_edit(full_guide, editor, _add_stage_delete_faq)
 
     assert list(Stage.objects.filter(guide=full_guide).values_list("title", flat=True)) == before
     assert FAQ.objects.filter(guide=full_guide).count() == 1
@@ -55,13 +40,13 @@ def test_a_draft_changes_nothing_live_until_published(full_guide, editor):
 
 @pytest.mark.django_db
 def test_editing_a_draft_again_keeps_its_new_rows_once(full_guide, editor):
-    _draft_of_edit(full_guide, editor, _add_stage_delete_faq)
+    draft_of_edit(full_guide, editor, _add_stage_delete_faq)
 
     def new_headline(guide):
         guide.headline = "New"
         guide.save()
 
-    draft = _draft_of_edit(full_guide, editor, new_headline)
+    draft = draft_of_edit(full_guide, editor, new_headline)
     services.publish(draft, editor)
     assert Stage.objects.filter(guide=full_guide, title="A drafted stage").count() == 1
     assert Guide.objects.get(pk=full_guide.pk).headline == "New"
@@ -69,7 +54,7 @@ def test_editing_a_draft_again_keeps_its_new_rows_once(full_guide, editor):
 
 @pytest.mark.django_db
 def test_a_live_change_after_the_draft_started_is_a_conflict(full_guide, editor):
-    draft = _draft_of_edit(full_guide, editor, _add_stage_delete_faq)
+    draft = draft_of_edit(full_guide, editor, _add_stage_delete_faq)
     stage = Stage.objects.get(guide=full_guide, title="Stage One Title")
     stage.description = "Changed live by a publisher"
     stage.save()
@@ -91,7 +76,7 @@ def test_a_new_row_that_clashes_with_a_live_one_is_refused_not_merged(full_guide
 
     from roadmaps.models import Skill
 
-    draft = _draft_of_edit(
+    draft = draft_of_edit(
         full_guide,
         editor,
         lambda g: Skill.objects.create(guide=g, name="Docker", kind="technical"),

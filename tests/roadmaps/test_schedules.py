@@ -17,25 +17,9 @@ from django.utils.http import http_date
 
 from careerguide.models import SitePage
 from roadmaps.models import Draft, DraftEvent, Guide, Schedule, Stage
-from roadmaps.workflow import scheduling, services, snapshot
+from roadmaps.workflow import scheduling, services
 from stories.models import Story
-from tests.factories import elements
-
-
-def _draft_of_edit(guide, user, edit):
-    """What the admin does on "Save draft" (as in test_drafts.py): apply the
-    draft, save the form's changes, capture, roll back; then store the draft."""
-    live = snapshot.live_hashes(guide)
-    existing = services.draft_of(Guide, guide.pk)
-    with services.rolled_back():
-        if existing:
-            services.apply_draft(existing)
-        obj = Guide.objects.get(pk=guide.pk)
-        edit(obj)
-        text = snapshot.capture(obj, live.keys())
-    return services.save_draft(
-        model=Guide, object_id=guide.pk, text=text, live=live, user=user, obj_repr=str(guide)
-    )
+from tests.factories import draft_of_edit, elements
 
 
 def _headline(text):
@@ -51,7 +35,7 @@ def _new_stage(guide):
 
 
 def _approved(guide, editor, publisher, headline="Approved headline"):
-    draft = _draft_of_edit(guide, editor, _headline(headline))
+    draft = draft_of_edit(guide, editor, _headline(headline))
     services.approve(draft, publisher)
     return draft
 
@@ -155,7 +139,7 @@ def test_a_new_time_replaces_the_pending_schedule(full_guide, editor, publisher)
 def test_only_the_approved_snapshot_goes_live_never_later_edits(full_guide, editor, publisher):
     draft = _approved(full_guide, editor, publisher, headline="Approved headline")
     scheduling.schedule_publish(draft, _ago(minutes=1), publisher)
-    later = _draft_of_edit(full_guide, editor, _headline("Edited after approval"))
+    later = draft_of_edit(full_guide, editor, _headline("Edited after approval"))
     assert later.state == Draft.State.SUBMITTED  # back to review
 
     _run_once()
@@ -170,7 +154,7 @@ def test_only_the_approved_snapshot_goes_live_never_later_edits(full_guide, edit
 
 @pytest.mark.django_db
 def test_only_an_approved_draft_can_be_scheduled(full_guide, editor, publisher):
-    draft = _draft_of_edit(full_guide, editor, _headline("Not reviewed"))
+    draft = draft_of_edit(full_guide, editor, _headline("Not reviewed"))
     with pytest.raises(scheduling.NotSchedulable, match="not approved"):
         scheduling.schedule_publish(draft, _ago(minutes=1), publisher)
     assert not Schedule.objects.exists()
@@ -227,7 +211,7 @@ def test_only_live_stories_figures_and_site_pages_can_expire(full_guide, publish
 
 @pytest.mark.django_db
 def test_two_claims_of_one_row_run_it_once(full_guide, editor, publisher):
-    draft = _draft_of_edit(full_guide, editor, _new_stage)
+    draft = draft_of_edit(full_guide, editor, _new_stage)
     services.approve(draft, publisher)
     schedule = scheduling.schedule_publish(draft, _ago(minutes=1), publisher)
 
@@ -242,7 +226,7 @@ def test_two_claims_of_one_row_run_it_once(full_guide, editor, publisher):
 def test_two_runners_at_once_run_a_row_once(full_guide, editor, publisher):
     """Two threads (two connections) claim the same row while the first is
     still publishing: the second's claim waits, then matches nothing."""
-    draft = _draft_of_edit(full_guide, editor, _new_stage)
+    draft = draft_of_edit(full_guide, editor, _new_stage)
     services.approve(draft, publisher)
     schedule = scheduling.schedule_publish(draft, _ago(minutes=1), publisher)
     real_publish = services.publish
@@ -298,7 +282,7 @@ def test_a_failure_is_recorded_and_the_pass_goes_on(full_guide, editor, publishe
 
 @pytest.mark.django_db
 def test_a_draft_published_by_hand_first_is_not_applied_again(full_guide, editor, publisher):
-    draft = _draft_of_edit(full_guide, editor, _new_stage)
+    draft = draft_of_edit(full_guide, editor, _new_stage)
     services.approve(draft, publisher)
     schedule = scheduling.schedule_publish(draft, _ago(minutes=1), publisher)
     services.publish(draft, publisher)
@@ -383,7 +367,7 @@ def test_the_add_view_schedules_an_approved_draft_in_utc(
 
 @pytest.mark.django_db
 def test_the_add_view_refuses_a_draft_that_is_not_approved(publisher_client, full_guide, editor):
-    draft = _draft_of_edit(full_guide, editor, _headline("Not reviewed"))
+    draft = draft_of_edit(full_guide, editor, _headline("Not reviewed"))
     url = _add_url(draft=draft.pk)
 
     page = publisher_client.get(url)
