@@ -218,7 +218,15 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 @admin.register(StarterContent)
 class StarterContentAdmin(admin.ModelAdmin):
+    """The load marker: for superusers (operators) only; editors have no use for it."""
+
     list_display = ["name", "loaded_at"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

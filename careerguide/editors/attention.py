@@ -3,6 +3,7 @@ grades with no figure. Shown on the admin index."""
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -13,13 +14,27 @@ from salaries.freshness import first_fresh_year
 from salaries.models import Grade, SalaryFigure
 
 
+class Gap(NamedTuple):
+    """A country of a guide with grades that have no published figure."""
+
+    guide: object
+    country: str
+    grades: list  # grade names
+    url: str  # the figure list, filtered to this guide and country
+
+
 @dataclass
 class Attention:
     stale_figures: list = field(default_factory=list)
     stale_count: int = 0
     stale_url: str = ""
     review_due: list = field(default_factory=list)
-    gaps: list = field(default_factory=list)  # [(guide, country, [grade names])]
+    gaps: list = field(default_factory=list)  # [Gap]
+
+    @property
+    def more_stale(self):
+        """Stale figures counted but not listed (the list shows the oldest few)."""
+        return self.stale_count - len(self.stale_figures)
 
     @property
     def empty(self):
@@ -48,13 +63,15 @@ def needs_attention(today=None):
     )
     grades = [g for g in Grade.objects.all() if not g.is_all_levels]
     have = {}
-    for guide_id, country, grade_id in SalaryFigure.objects.published().values_list(
-        "guide_id", "country__name", "grade_id"
+    for guide_id, country_id, country, grade_id in SalaryFigure.objects.published().values_list(
+        "guide_id", "country_id", "country__name", "grade_id"
     ):
-        have.setdefault((guide_id, country), set()).add(grade_id)
-    guides = Guide.objects.in_bulk({guide_id for guide_id, _ in have})
-    for (guide_id, country), grade_ids in sorted(have.items(), key=lambda kv: kv[0][1]):
+        have.setdefault((guide_id, country_id, country), set()).add(grade_id)
+    guides = Guide.objects.in_bulk({guide_id for guide_id, _, _ in have})
+    figures = reverse("admin:salaries_salaryfigure_changelist")
+    for (guide_id, country_id, country), grade_ids in sorted(have.items(), key=lambda kv: kv[0][2]):
         missing = [g.name for g in grades if g.pk not in grade_ids]
         if missing:
-            result.gaps.append((guides[guide_id], country, missing))
+            url = f"{figures}?guide__id__exact={guide_id}&country__id__exact={country_id}"
+            result.gaps.append(Gap(guides[guide_id], country, missing, url))
     return result

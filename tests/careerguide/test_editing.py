@@ -94,7 +94,7 @@ def test_admin_index_lists_what_needs_attention(editor_client, full_guide):
     attention = needs_attention()
     assert attention.stale_count == 1
     assert attention.review_due == [full_guide]
-    assert any(country == "Country NL" for _, country, _ in attention.gaps)
+    assert any(gap.country == "Country NL" for gap in attention.gaps)
     response = editor_client.get(reverse("admin:index"))
     [box] = elements(response, "div", id="needs-attention")
     assert elements(box, "h2") == [parse_html("<h2>Needs attention</h2>")]
@@ -103,3 +103,21 @@ def test_admin_index_lists_what_needs_attention(editor_client, full_guide):
         parse_html("<h3>Guides due a review</h3>"),
         parse_html("<h3>Grades with no figure</h3>"),
     ]
+
+
+def test_needs_attention_counts_match_what_they_link_to(editor_client, full_guide):
+    """Bug: the panel said "11 stale" but listed 8, with no way to the rest;
+    a grade with no figure linked nowhere."""
+    for n in range(10):
+        factories.figure(full_guide, country=factories.country(code=f"X{chr(65 + n)}"), data_year=2020)
+    attention = needs_attention()
+    assert attention.stale_count == 10 and len(attention.stale_figures) == 8
+    response = editor_client.get(reverse("admin:index"))
+    [box] = elements(response, "div", id="needs-attention")
+    more = f'<a href="{attention.stale_url}">and 2 more in the list of stale figures</a>'
+    assert elements(box, "a", href=attention.stale_url)[-1] == parse_html(more)
+    listed = editor_client.get(attention.stale_url).context["cl"].result_count
+    assert listed == attention.stale_count
+    gap = next(g for g in attention.gaps if g.country == "Country XA")
+    assert elements(box, "a", href=gap.url)
+    assert editor_client.get(gap.url).context["cl"].result_count == 1

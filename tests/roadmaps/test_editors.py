@@ -102,3 +102,15 @@ def test_view_on_site_points_at_the_guide(editor_client, full_guide):
     response = editor_client.get(reverse("admin:view_on_site", args=[ct.pk, full_guide.pk]))
     assert response.status_code == 302
     assert response["Location"].endswith(full_guide.get_absolute_url())
+
+
+def test_editors_do_not_see_the_starter_content_marker(editor_client):
+    """Bug: editors saw a "Starter content" list they have no use for."""
+    index = editor_client.get(reverse("admin:index"))
+    assert not any(
+        model["object_name"] == "StarterContent"
+        for app in index.context["app_list"]
+        for model in app["models"]
+    )
+    url = reverse("admin:roadmaps_startercontent_changelist")
+    assert editor_client.get(url).status_code == 403
