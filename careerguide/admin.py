@@ -1,12 +1,13 @@
 """Admin for site-wide pages."""
 
 import reversion
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from roadmaps.admin_base import ContentAdmin, preview_link
 from roadmaps.workflow.admin import DraftAdminMixin
 
 from .models import SitePage
+from .templatetags.site_tags import ALLOWED_TAGS, dropped_tags
 
 # History and recovery like every content model: a deleted page keeps its text.
 reversion.register(SitePage)
@@ -18,6 +19,20 @@ class SitePageAdmin(DraftAdminMixin, ContentAdmin):
     list_editable = ["is_published"]
     search_fields = ["title", "body"]
     readonly_fields = ["preview", "created_at", "updated_at", "content_changed_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Markdown may carry images or raw HTML that the page removes; saying so
+        # beats a silent loss the editor discovers on the live page.
+        if lost := dropped_tags(obj.body):
+            messages.warning(
+                request,
+                "The page will not show these parts of the text: "
+                + ", ".join(f"<{tag}>" for tag in lost)
+                + ". Images and HTML are removed; the page shows only "
+                + ", ".join(sorted(ALLOWED_TAGS))
+                + " (headings, lists, links and emphasis in Markdown).",
+            )
 
     @admin.display(description="Preview")
     def preview(self, obj):

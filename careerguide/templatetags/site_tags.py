@@ -1,5 +1,8 @@
 """Template filters for site pages."""
 
+import re
+from collections import Counter
+
 import markdown as md
 import nh3
 from django import template
@@ -25,13 +28,30 @@ ALLOWED_TAGS = {
 }
 
 
+TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
+def _render(text):
+    """(Markdown as HTML before sanitizing, after sanitizing)."""
+    html = md.markdown(text or "", extensions=[], output_format="html")
+    # Headings start at h2: the page's h1 is its title.
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    clean = nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="noopener"
+    )
+    return html, clean
+
+
+def dropped_tags(text):
+    """The HTML elements (images, raw HTML) the page will not show, by name:
+    the site page admin warns the editor about them on save."""
+    html, clean = _render(text)
+    lost = Counter(TAG.findall(html.lower())) - Counter(TAG.findall(clean.lower()))
+    return sorted(lost)
+
+
 @register.filter
 def markdown(text):
     """Editor Markdown → HTML, sanitized with nh3: editors are trusted with
     content, not with scripts (a stored script could act as a superuser)."""
-    html = md.markdown(text or "", extensions=[], output_format="html")
-    # Headings start at h2: the page's h1 is its title.
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    return mark_safe(
-        nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="noopener")
-    )
+    return mark_safe(_render(text)[1])

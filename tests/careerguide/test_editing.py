@@ -109,7 +109,9 @@ def test_needs_attention_counts_match_what_they_link_to(editor_client, full_guid
     """Bug: the panel said "11 stale" but listed 8, with no way to the rest;
     a grade with no figure linked nowhere."""
     for n in range(10):
-        factories.figure(full_guide, country=factories.country(code=f"X{chr(65 + n)}"), data_year=2020)
+        factories.figure(
+            full_guide, country=factories.country(code=f"X{chr(65 + n)}"), data_year=2020
+        )
     attention = needs_attention()
     assert attention.stale_count == 10 and len(attention.stale_figures) == 8
     response = editor_client.get(reverse("admin:index"))
@@ -121,3 +123,26 @@ def test_needs_attention_counts_match_what_they_link_to(editor_client, full_guid
     gap = next(g for g in attention.gaps if g.country == "Country XA")
     assert elements(box, "a", href=gap.url)
     assert editor_client.get(gap.url).context["cl"].result_count == 1
+
+
+def test_a_site_page_whose_markdown_loses_content_warns_on_save(publisher_client):
+    """Bug: a Markdown image was removed from a site page without a word."""
+    from django.contrib.messages import get_messages
+
+    from careerguide.models import SitePage
+
+    page = SitePage.objects.create(
+        slug="about", title="About", description="d", body="Intro.", is_published=False
+    )
+    url = reverse("admin:careerguide_sitepage_change", args=[page.pk])
+    data = {"slug": "about", "title": "About", "description": "d", "position": 0,
+            "body": "Intro.\n\n![Team photo](/static/team.png)\n\n<div>Raw</div>"}  # fmt: skip
+
+    def warnings(body):
+        response = publisher_client.post(url, {**data, "body": body}, follow=True)
+        assert response.redirect_chain, response.context["adminform"].form.errors
+        return [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+
+    [warning] = warnings(data["body"])
+    assert "<img>" in warning and "<div>" in warning
+    assert warnings("Intro with a [link](https://example.org/).") == []
