@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "reversion",
+    "reversion_compare",
     "import_export",
     "axes",
     "roadmaps",

@@ -14,10 +14,14 @@ Nothing an editor saved is ever loaded over:
   does nothing (or fails, with `--strict`), even if editors later emptied tables;
 - the load only adds rows: a fixture row whose natural key already exists in the
   database stops it, and nothing is written.
+
+Every loaded row of a model under django-reversion gets a first revision,
+"Starter content", so its starter value can be restored after an edit.
 """
 
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -99,5 +103,25 @@ def load(directory=STARTER_DIR):
         model._base_manager.filter(pk__in=pks).update(**fields)
     # Raw saves send no change signals: mark the guides and bump the content stamp.
     guides_changed(sorted(loaded.rows.get(Guide, ())))
+    save_first_revisions(loaded.rows)
     StarterContent.objects.create(name=MARKER)
     return loaded.rows
+
+
+STARTER_COMMENT = "Starter content"
+
+
+def save_first_revisions(rows):
+    """One "Starter content" revision per loaded row of a model under reversion,
+    read back after the dates were set. One each, not one for the whole load:
+    reverting a version reverts its whole revision, and restoring one figure's
+    starter value must not restore every other row too. (A guide's revision
+    holds its inline rows, as the guide's admin saves do.)"""
+    for model, pks in rows.items():
+        if not reversion.is_registered(model):
+            continue
+        for obj in model._base_manager.filter(pk__in=pks).order_by("pk"):
+            # manage_manually: nothing but the row (and what it follows) goes in.
+            with reversion.create_revision(manage_manually=True):
+                reversion.add_to_revision(obj)
+                reversion.set_comment(STARTER_COMMENT)

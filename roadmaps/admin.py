@@ -34,7 +34,8 @@ from .workflow.admin import DraftAdminMixin
 INLINE_BLOCKS = block_models(inline=True)
 reversion.register(Guide, follow=[accessor(model) for model in INLINE_BLOCKS])
 reversion.register(Region, follow=["countries"])
-for model in [*INLINE_BLOCKS, Country, Person]:
+# Old guide addresses too: a deleted redirect is recoverable, not a lost URL.
+for model in [*INLINE_BLOCKS, Country, Person, SlugRedirect]:
     reversion.register(model)
 
 
@@ -210,7 +211,10 @@ class CountryAdmin(ContentAdmin):
 
 
 @admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
+class SlugRedirectAdmin(ContentAdmin):
+    """Old guide addresses, with history and recovery like every content model
+    (an address deleted by mistake would otherwise answer 404 for good)."""
+
     list_display = ["old_slug", "guide", "created_at"]
     search_fields = ["old_slug"]
     autocomplete_fields = ["guide"]

@@ -10,19 +10,33 @@ draft workflow, which captures it in a rolled-back transaction instead.
 """
 
 import contextvars
+import datetime
 import functools
+import re
 
+from diff_match_patch import diff_match_patch
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, get_resolver, reverse
-from django.utils.html import format_html
-from reversion.admin import VersionAdmin
+from django.utils.dateformat import format as format_date
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.timezone import is_aware, localtime
 from reversion.errors import RevertError
 from reversion.models import Version
+from reversion.revisions import _get_options
+from reversion_compare.admin import CompareVersionAdmin
+from reversion_compare.mixins import CompareResult
 
 from .signals import guides_changed
 from .workflow import enforce, services
@@ -76,9 +90,36 @@ def _require_publishing_action_allowed(modeladmin, request):
         raise enforce.LiveWriteRefused(PUBLISHERS_ONLY)
 
 
-class ContentAdmin(VersionAdmin):
+class NewlinesCharField(forms.CharField):
+    """A text box's value with its line endings as stored: browsers post CRLF,
+    the stored text has LF, and without this every untouched text box counts as
+    changed ("Changed Steps" in history, a new version with nothing new)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+
+def _newlines_normalised(formfield_for_dbfield):
+    """Wrap a (model or inline) admin's `formfield_for_dbfield` so that plain
+    text fields get a `NewlinesCharField`. Text fields with choices keep their
+    choice field."""
+
+    @functools.wraps(formfield_for_dbfield)
+    def wrapper(db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", NewlinesCharField)
+        return formfield_for_dbfield(db_field, request, **kwargs)
+
+    return wrapper
+
+
+class ContentAdmin(CompareVersionAdmin):
     """Every save, list edit and deletion is a revision attributed to the user:
-    history shows who changed what and when, and deleted rows can be recovered."""
+    history shows who changed what and when (to the second), any two versions
+    can be compared side by side, and deleted rows can be recovered."""
 
     history_latest_first = True
     # Whether saves from this admin's own change form are checked too. Off here:
@@ -149,6 +190,220 @@ class ContentAdmin(VersionAdmin):
         if request.method == "POST":
             _require_revert(request.user, get_object_or_404(Version, pk=version_id))
         return super().recover_view(request, version_id, extra_context)
+
+    # -- No phantom changes: line endings as stored, in the form and its inlines
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _newlines_normalised(super().formfield_for_dbfield)(db_field, request, **kwargs)
+
+    def get_inline_instances(self, request, obj=None):
+        # Inline admins are created per request, so wrapping each one's method
+        # changes nothing beyond this request.
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            inline.formfield_for_dbfield = _newlines_normalised(inline.formfield_for_dbfield)
+        return inlines
+
+    # -- Compare (django-reversion-compare's views, our side-by-side rendering)
+
+    def compare_view(self, request, object_id, extra_context=None):
+        # The library's view only asks for staff, reads the object with a raw
+        # pk (a malformed one would answer 500): check both first.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such object.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
+
+    def compare(self, obj, version1, version2):
+        """The fields that differ between two versions (`version1` the older),
+        each with both values side by side; then, for every inline block the
+        model follows (a guide's stages, FAQ…), the rows changed, added and
+        removed, field by field.
+
+        Ours, not the library's: it matches inline rows by the guide's current
+        rows (so a row deleted since is missing from both sides) and shows a
+        changed row only by its title. Here both sides are read from the
+        revisions themselves."""
+        model = type(obj)
+        sections = [{"kind": "fields", "fields": _field_diffs(model, version1, version2)}]
+        for rel in _followed_relations(model):
+            rows, unchanged = _row_diffs(rel, obj.pk, version1, version2)
+            if rows:
+                label = capfirst(rel.related_model._meta.verbose_name_plural)
+                sections.append(
+                    {"kind": "rows", "label": label, "rows": rows, "unchanged": unchanged}
+                )
+        diff = [s for s in sections if s.get("fields") or s.get("rows")]
+        return CompareResult(diff=diff, has_unfollowed_fields=False)
+
+
+# Compare helpers
+
+SECONDS = "j M Y, H:i:s"
+
+
+def _compared_fields(model, exclude=()):
+    """The fields under reversion that editors edit (not the pk, not the
+    timestamps every save moves), in the model's order."""
+    registered = set(_get_options(model).fields)
+    return [
+        field
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if field.name in registered
+        and field.editable
+        and not field.primary_key
+        and field.name not in exclude
+    ]
+
+
+def _display(field, value):
+    """A stored value as an editor reads it."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(field, models.ManyToManyField):
+        names = field.related_model._default_manager.filter(pk__in=value)
+        return ", ".join(sorted(str(item) for item in names))
+    if isinstance(field, models.ForeignKey):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted since)"
+    if field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return format_date(localtime(value) if is_aware(value) else value, SECONDS)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+_dmp = diff_match_patch()
+
+
+_WORDS = re.compile(r"\w+|\s+|[^\w\s]")
+_FIRST_CODE, _MAX_WORDS = 0xF0000, 65000  # Unicode plane 15, private use
+
+
+def _word_diff(old, new):
+    """diff-match-patch's diff by whole words: a character diff marks the odd
+    shared letter of two different words, which reads as noise. Each distinct
+    word becomes one character (of a private-use plane) for the diff, then is
+    turned back."""
+    words, codes = [], {}
+
+    def encode(text):
+        chars = []
+        for word in _WORDS.findall(text):
+            if word not in codes:
+                codes[word] = chr(_FIRST_CODE + len(words))
+                words.append(word)
+            chars.append(codes[word])
+        return "".join(chars)
+
+    if len(set(_WORDS.findall(old)) | set(_WORDS.findall(new))) > _MAX_WORDS:
+        diff = _dmp.diff_main(old, new)  # a text too varied to encode: by character
+        _dmp.diff_cleanupSemantic(diff)
+        return diff
+    diff = _dmp.diff_main(encode(old), encode(new), False)
+    _dmp.diff_cleanupSemantic(diff)
+    return [(op, "".join(words[ord(char) - _FIRST_CODE] for char in text)) for op, text in diff]
+
+
+def side_by_side(old, new):
+    """(old, new) as HTML: what was removed marked <del> in the old, what was
+    added marked <ins> in the new, the rest as it was. Line breaks kept."""
+    left, right = [], []
+    for op, text in _word_diff(old, new):
+        html = escape(text).replace("\n", "<br>")
+        if op == diff_match_patch.DIFF_EQUAL:
+            left.append(html)
+            right.append(html)
+        elif op == diff_match_patch.DIFF_DELETE:
+            left.append(f"<del>{html}</del>")
+        else:
+            right.append(f"<ins>{html}</ins>")
+    return mark_safe("".join(left)), mark_safe("".join(right))
+
+
+def _diffs(fields, old, new):
+    """[{label, help, old, new}] for the fields whose values differ. `old` or
+    `new` is None for a row that is added or removed: its side stays empty."""
+    diffs = []
+    for field in fields:
+        before = _display(field, old.get(field.attname)) if old is not None else ""
+        after = _display(field, new.get(field.attname)) if new is not None else ""
+        if before == after and old is not None and new is not None:
+            continue
+        if not before and not after:
+            continue
+        left, right = side_by_side(before, after)
+        label = capfirst(field.verbose_name)
+        diffs.append({"label": label, "help": field.help_text, "old": left, "new": right})
+    return diffs
+
+
+def _field_diffs(model, version1, version2):
+    return _diffs(_compared_fields(model), version1.field_dict, version2.field_dict)
+
+
+def _followed_relations(model):
+    """The one-to-many relations reversion follows for `model` (a guide's
+    `stage_set`, a region's `countries`)."""
+    follow = set(_get_options(model).follow)
+    return [
+        rel
+        for rel in model._meta.related_objects
+        if rel.one_to_many and rel.get_accessor_name() in follow
+    ]
+
+
+def _rows_of(version, rel, parent_pk):
+    """{pk: Version} of `rel`'s rows in the revision of `version`, as they were."""
+    content_type = ContentType.objects.get_for_model(rel.related_model)
+    rows = {}
+    for row in version.revision.version_set.filter(content_type=content_type):
+        try:
+            field_dict = row.field_dict
+        except RevertError:
+            continue  # a version reversion itself cannot read any more
+        if str(field_dict.get(rel.field.attname)) == str(parent_pk):
+            rows[row.object_id] = row
+    return rows
+
+
+def _row_diffs(rel, parent_pk, version1, version2):
+    """([{title, status, fields}], number of unchanged rows) for one inline block."""
+    fields = _compared_fields(rel.related_model, exclude={rel.field.name})
+    rows1 = _rows_of(version1, rel, parent_pk)
+    rows2 = _rows_of(version2, rel, parent_pk)
+    diffs, unchanged = [], 0
+    for pk in sorted(set(rows1) | set(rows2), key=lambda pk: _row_order(rows1, rows2, pk)):
+        old, new = rows1.get(pk), rows2.get(pk)
+        changed = _diffs(fields, old and old.field_dict, new and new.field_dict)
+        if not changed:
+            unchanged += 1
+            continue
+        if old is None:
+            status, title = "Added", new.object_repr
+        elif new is None:
+            status, title = "Removed", old.object_repr
+        else:
+            status = "Changed"
+            title = (
+                old.object_repr
+                if old.object_repr == new.object_repr
+                else f"{old.object_repr} → {new.object_repr}"
+            )
+        diffs.append({"title": title, "status": status, "fields": changed})
+    return diffs, unchanged
+
+
+def _row_order(rows1, rows2, pk):
+    row = rows2.get(pk) or rows1[pk]
+    position = row.field_dict.get("position")
+    return (position if position is not None else 0, row.object_repr)
 
 
 def _require_revert(user, version):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .blocks import SECTION_CHOICES
+from .constraints import FieldCheckConstraint
 
 
 def split_lines(text):
@@ -163,13 +164,18 @@ class Guide(TimeStamped):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(plan_min_months__gt=0) & Q(plan_max_months__gte=F("plan_min_months")),
                 name="guide_plan_bounds",
+                field="plan_max_months",
+                violation_error_message="Plan max months must be at least plan min months, "
+                "and plan min months at least 1.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(baseline_hours_per_week__gte=1) & Q(baseline_hours_per_week__lte=80),
                 name="guide_baseline_hours",
+                field="baseline_hours_per_week",
+                violation_error_message="Baseline hours per week must be between 1 and 80.",
             ),
         ]
 
@@ -298,9 +304,12 @@ class Stage(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(month_from__gte=1) & Q(month_to__gte=F("month_from")),
                 name="stage_months_ordered",
+                field="month_to",
+                violation_error_message="The last month must not come before the first month, "
+                "and the first month is 1 or later.",
             ),
         ]
 
@@ -354,7 +363,7 @@ class KeyFact(ContentBlock):
             unique_per_guide(
                 "kind", "keyfact_unique_kind", "This guide already has a fact of this kind."
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=(
                     Q(kind__in=["training", "job_search"])
                     & Q(min_months__isnull=False, max_months__isnull=False)
@@ -362,6 +371,10 @@ class KeyFact(ContentBlock):
                 )
                 | (~Q(kind__in=["training", "job_search"]) & ~Q(text="")),
                 name="keyfact_typed_value",
+                # The kind decides which boxes must be filled in, so the error says so there.
+                field="kind",
+                violation_error_message="A training or job search duration needs its shortest "
+                "and longest months, the shortest first; any other kind of fact needs its text.",
             ),
         ]
 
@@ -486,7 +499,13 @@ class Country(TimeStamped):
         ordering = ["region__position", "position", "name"]
         verbose_name_plural = "countries"
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_iso_code"),
+            FieldCheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"),
+                name="country_iso_code",
+                field="code",
+                violation_error_message="The country code is two capital letters (ISO 3166-1), "
+                "such as DE or GB.",
+            ),
         ]
 
     def __str__(self):

@@ -2,7 +2,14 @@
 imported and exported in bulk, with stale figures flagged."""
 
 import reversion
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -10,8 +17,9 @@ from roadmaps.admin_base import ContentAdmin, preview_link, publish, refused_res
 from roadmaps.workflow import enforce
 from roadmaps.workflow.admin import DraftAdminMixin
 
+from . import resources
 from .freshness import first_fresh_year, is_stale
-from .models import Grade, SalaryFigure, Source
+from .models import Grade, ImportLog, SalaryFigure, Source
 from .resources import SalaryFigureResource
 
 reversion.register(SalaryFigure)
@@ -112,3 +120,148 @@ class SalaryFigureAdmin(DraftAdminMixin, ImportExportModelAdmin, ContentAdmin):
         # The import rolled back on the refused row's error; say why.
         enforce.refuse_if_any_row_refused(result)
         return result
+
+    def add_success_message(self, result, request):
+        # The import log's own words, so the message and the "Imports" list agree.
+        log = getattr(result, "import_log", None)
+        if log is None:
+            super().add_success_message(result, request)
+            return
+        undo = reverse("admin:salaries_importlog_undo", args=[log.pk])
+        messages.success(
+            request, format_html('{} <a href="{}">Undo this import</a>', str(log), undo)
+        )
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(admin.ModelAdmin):
+    """Every confirmed import of salary figures, each with "Undo this import".
+    The log is a record: nobody adds, edits or deletes it (view permission only)."""
+
+    list_display = ["created_at_seconds", "file_name", "user", "new_count", "changed_count",
+                    "status", "undo_link"]  # fmt: skip
+    list_display_links = ["created_at_seconds"]
+    list_filter = ["user"]
+    search_fields = ["file_name"]
+    fields = ["file_name", "user", "created_at_seconds", "new_count", "changed_count", "status",
+              "undo_link"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="imported", ordering="created_at")
+    def created_at_seconds(self, obj):
+        # To the second: two imports in one minute are told apart.
+        return f"{timezone.localtime(obj.created_at):%Y-%m-%d %H:%M:%S}"
+
+    @admin.display(description="status")
+    def status(self, obj):
+        if obj.undone_at:
+            who = obj.undone_by.get_username() if obj.undone_by else "unknown user"
+            return f"Undone by {who} on {timezone.localtime(obj.undone_at):%Y-%m-%d %H:%M:%S}"
+        return "Kept"
+
+    @admin.display(description="undo")
+    def undo_link(self, obj):
+        if obj.undone_at or not (obj.new_count or obj.changed_count):
+            return "–"
+        url = reverse("admin:salaries_importlog_undo", args=[obj.pk])
+        return format_html('<a href="{}">Undo this import…</a>', url)
+
+    def get_urls(self):
+        undo = path(
+            "<path:object_id>/undo/",
+            self.admin_site.admin_view(self.undo_view),
+            name="salaries_importlog_undo",
+        )
+        return [undo, *super().get_urls()]
+
+    def undo_view(self, request, object_id):
+        """GET: what undoing would restore and delete, or which rows stop it;
+        POST: undo (`resources.undo_import`), in one transaction."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            log = self.get_object(request, unquote(object_id))
+        except (ValueError, TypeError):
+            log = None
+        if log is None:
+            raise Http404("No such import.")
+        # Undoing writes figures: it needs the figures' own permissions.
+        needed = ["salaries.change_salaryfigure"]
+        if log.created_ids:
+            needed.append("salaries.delete_salaryfigure")
+        if not request.user.has_perms(needed):
+            raise PermissionDenied
+        error = None
+        rows = []
+        if request.method == "POST":
+            try:
+                resources.undo_import(log, request.user, check=self._review_check(request))
+            except enforce.LiveWriteRefused as refused:
+                return refused_response(request, refused, self)
+            except resources.UndoRefused as refused:
+                error, rows = refused.message, refused.rows
+            else:
+                self.message_user(request, f"Undone: {log}.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:salaries_importlog_changelist"))
+        return self._undo_page(request, log, error, rows)
+
+    @staticmethod
+    def _review_check(request):
+        """Undoing writes live figures: with review required, a figure the public
+        sees (before or after) is a publisher's to write (`enforce`)."""
+
+        def check(after, before):
+            enforce.require_write_live(request.user, after, before=before, check_stored=False)
+
+        return check
+
+    def _undo_page(self, request, log, error=None, rows=()):
+        restore, delete, blocked = [], [], None
+        if log.undone_at:
+            error = error or "This import was undone already."
+        elif not error:
+            rows = resources.edited_since(log)
+            if rows:
+                error = ("Not undone: these rows were changed after the import. Undo or redo "
+                         "those changes first, or fix the rows by hand.")  # fmt: skip
+            else:
+                try:
+                    restore, delete = resources.undo_plan(log)
+                except resources.UndoRefused as refused:
+                    error = refused.message
+        if not error:
+            check = self._review_check(request)
+            try:
+                for obj in delete:
+                    check(None, obj)
+                for obj in restore:
+                    check(obj, SalaryFigure._base_manager.filter(pk=obj.pk).first())
+            except enforce.LiveWriteRefused:
+                blocked = ("This import changed live figures: only a publisher can undo it. "
+                           "Ask a publisher.")  # fmt: skip
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Undo the import of {log.file_name or 'a file'}?",
+            "opts": opts,
+            "log": log,
+            "error": error,
+            "rows": rows,
+            "restore": restore,
+            "delete": delete,
+            "blocked": blocked,
+            "changelist_url": reverse("admin:salaries_importlog_changelist"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/salaries/importlog_undo.html", context)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from roadmaps.constraints import FieldCheckConstraint
 from roadmaps.models import ContentBlock, Country, KeyManager, TimeStamped
 
 
@@ -164,22 +165,41 @@ class SalaryFigure(ContentBlock):
             models.UniqueConstraint(
                 fields=["guide", "country", "grade", "source", "segment"],
                 name="figure_unique_cell",
+                violation_error_message="A figure already exists for this guide, country, "
+                "grade, source and segment: use Segment to tell two apart.",
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="figure_amount_positive"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(amount__gt=0),
+                name="figure_amount_positive",
+                field="amount",
+                violation_error_message="The amount must be more than 0.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(p25__isnull=True) | (Q(p25__gt=0) & Q(p25__lte=F("amount"))),
                 name="figure_p25_le_median",
+                field="p25",
+                violation_error_message="The 25th percentile must be more than 0 and at most "
+                "the median (the amount), or empty.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(p75__isnull=True) | Q(p75__gte=F("amount")),
                 name="figure_p75_ge_median",
+                field="p75",
+                violation_error_message="The 75th percentile must be at least the median "
+                "(the amount), or empty.",
             ),
-            models.CheckConstraint(
-                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="figure_currency_iso"
+            FieldCheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"),
+                name="figure_currency_iso",
+                field="currency",
+                violation_error_message="The currency is a three-letter ISO code in capitals, "
+                "such as EUR, USD or GBP.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(data_year__gte=1990) & Q(data_year__lte=2100),
                 name="figure_data_year_range",
+                field="data_year",
+                violation_error_message="The data year must be between 1990 and 2100.",
             ),
         ]
 
@@ -214,3 +234,56 @@ class SalaryFigure(ContentBlock):
     @property
     def period_label(self):
         return "a year" if self.period == self.Period.YEAR else "a month"
+
+
+class ImportLog(models.Model):
+    """One confirmed import of salary figures (django-import-export), kept so it
+    can be undone from the admin: the rows it created, and for every row it
+    changed a "before import" version; for every row it saved, the version it
+    left (to tell whether someone edited the row since).
+
+    Versions are saved one row per revision: reverting a version reverts its
+    whole revision, so restoring one figure from its history never restores the
+    rest of the file with it."""
+
+    file_name = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    new_count = models.PositiveIntegerField("new", default=0)
+    changed_count = models.PositiveIntegerField("changed", default=0)
+    created_ids = models.JSONField(
+        default=list, blank=True, help_text="Ids of the figures the import created."
+    )
+    before_versions = models.ManyToManyField(
+        "reversion.Version",
+        related_name="import_logs_before+",
+        blank=True,
+        help_text="The changed figures as they were before the import.",
+    )
+    after_versions = models.ManyToManyField(
+        "reversion.Version",
+        related_name="import_logs_after+",
+        blank=True,
+        help_text="Every saved figure as the import left it.",
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import"
+        verbose_name_plural = "imports"
+        # A record of what happened: nobody edits or deletes it; undoing an
+        # import is its own view (salaries.admin).
+        default_permissions = ("view",)
+
+    def __str__(self):
+        who = self.user.get_username() if self.user else "unknown user"
+        return (
+            f"Import of {self.file_name or 'a file'} by {who}: "
+            f"{self.new_count} new, {self.changed_count} changed"
+        )

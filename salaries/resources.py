@@ -1,13 +1,24 @@
 """Salary figures in bulk (django-import-export): CSV and XLSX, rows matched on
-natural keys (guide slug, country code, grade, source, segment), never on ids."""
+natural keys (guide slug, country code, grade, source, segment), never on ids.
 
+A confirmed import leaves a trace it can be undone from: before it changes a
+row it saves a "before import" revision of that row, after saving a row an
+"Import of <file>" revision, and at the end an `ImportLog` naming both and the
+rows it created (`undo_import` puts everything back).
+"""
+
+import reversion
+from django.db import transaction
+from django.utils import timezone
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
+from reversion.errors import RevertError
+from reversion.models import Version
 
 from roadmaps.models import Country, Guide
 from roadmaps.signals import guides_changed
 
-from .models import Grade, SalaryFigure, Source
+from .models import Grade, ImportLog, SalaryFigure, Source
 
 
 class SalaryFigureResource(resources.ModelResource):
@@ -38,10 +49,41 @@ class SalaryFigureResource(resources.ModelResource):
         # so a bad row is reported with its reason before anything is saved.
         clean_model_instances = True
 
-    def import_data(self, dataset, **kwargs):
+    def import_data(self, dataset, dry_run=False, **kwargs):
         # All or nothing: one invalid row rolls back the whole file.
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, **kwargs)
+        # What this import saved, for its log (a resource may import twice).
+        self._log = {"dry_run": dry_run, "created": [], "changed": set(), "before": [], "after": {}}
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def _keeping_history(self, kwargs):
+        log = getattr(self, "_log", None)
+        return bool(log) and not log["dry_run"] and not kwargs.get("dry_run")
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if not self._keeping_history(kwargs):
+            return  # a preview: rolled back, nothing to remember
+        if instance.pk in self._log["created"]:
+            return  # created earlier in this file: undoing deletes it anyway
+        stored = SalaryFigure._base_manager.filter(pk=instance.pk).first() if instance.pk else None
+        if stored is not None and stored.pk not in self._log["changed"]:
+            self._log["changed"].add(stored.pk)
+            comment = f"Before import of {kwargs.get('file_name') or 'a file'}"
+            self._log["before"].append(_save_version(stored, kwargs.get("user"), comment))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if not self._keeping_history(kwargs):
+            return
+        created = self._log["created"]
+        if instance.pk not in self._log["changed"] and instance.pk not in created:
+            created.append(instance.pk)
+        # Read back: what the database holds is what "edited since" compares with.
+        saved = SalaryFigure._base_manager.get(pk=instance.pk)
+        comment = f"Import of {kwargs.get('file_name') or 'a file'}"
+        # The last save of a row is what the import left (a file may name it twice).
+        self._log["after"][saved.pk] = _save_version(saved, kwargs.get("user"), comment)
 
     def before_import_row(self, row, **kwargs):
         # Empty cells mean "no value", not the string "" (segment stays "").
@@ -53,3 +95,133 @@ class SalaryFigureResource(resources.ModelResource):
         # explicitly: an import must show on the next request.
         if not kwargs.get("dry_run") and not result.has_errors():
             guides_changed()
+        log = getattr(self, "_log", None)
+        # Only a file that is kept: one with an invalid row is rolled back.
+        failed = result.has_errors() or result.has_validation_errors()
+        if log and not log["dry_run"] and not failed:
+            result.import_log = _record(log, kwargs.get("user"), kwargs.get("file_name"))
+
+
+def _save_version(obj, user, comment):
+    """Save one revision holding `obj` alone; return its version."""
+    # Inside another revision block this one would merge into it and never
+    # be saved on its own: the import log would name versions that do not exist.
+    if reversion.is_active():
+        raise RuntimeError("Run imports outside reversion.create_revision().")
+    with reversion.create_revision(manage_manually=True, atomic=False):
+        reversion.add_to_revision(obj)
+        reversion.set_comment(comment)
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+    return Version.objects.get_for_object(obj).first()
+
+
+def _record(log, user, file_name):
+    user = user if user is not None and user.is_authenticated else None
+    entry = ImportLog.objects.create(
+        file_name=file_name or "",
+        user=user,
+        new_count=len(log["created"]),
+        changed_count=len(log["before"]),
+        created_ids=log["created"],
+    )
+    entry.before_versions.set(log["before"])
+    entry.after_versions.set(log["after"].values())
+    return entry
+
+
+# Undoing an import
+
+
+class UndoRefused(Exception):
+    """The import cannot be undone; `rows` lists (row, reason) pairs, if any."""
+
+    def __init__(self, message, rows=()):
+        super().__init__(message)
+        self.message = message
+        self.rows = list(rows)
+
+
+def _compared_fields():
+    # Dates the database moves on every save say nothing about an edit.
+    return [
+        f.attname
+        for f in SalaryFigure._meta.concrete_fields
+        if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+    ]
+
+
+def edited_since(log):
+    """[(row, reason)] for the rows of `log` that differ from what the import
+    left: edited, or (for a row it changed) deleted since."""
+    created = set(log.created_ids)
+    fields = _compared_fields()
+    rows = []
+    for version in log.after_versions.all().order_by("object_id"):
+        current = SalaryFigure._base_manager.filter(pk=version.object_id).first()
+        if current is None:
+            # A row the import created and someone deleted is already undone.
+            if int(version.object_id) not in created:
+                rows.append((version.object_repr, "deleted since the import"))
+            continue
+        left = version.field_dict
+        if any(getattr(current, name) != left[name] for name in fields if name in left):
+            rows.append((str(current), "edited since the import"))
+    return rows
+
+
+def undo_plan(log):
+    """(rows to restore, rows to delete) as model instances: the changed rows as
+    they were before the import, and the created rows as they are now."""
+    try:
+        restore = [v._object_version.object for v in log.before_versions.all()]
+    except RevertError as error:
+        raise UndoRefused(
+            "The history of this import can no longer be read, so it cannot be undone."
+        ) from error
+    delete = list(SalaryFigure._base_manager.filter(pk__in=log.created_ids).order_by("pk"))
+    return restore, delete
+
+
+def undo_import(log, user, check=lambda obj, before: None):
+    """Undo `log` in one transaction: delete the rows it created, put back the
+    rows it changed (one revision each, "Undid the import of <file>"), and mark
+    the log undone. `check(obj, before)` may refuse any row by raising (the
+    admin passes the review rules). Raises `UndoRefused` (nothing written) when
+    the import was undone already or a row was edited since."""
+    with transaction.atomic():
+        log = ImportLog.objects.select_for_update().get(pk=log.pk)
+        if log.undone_at:
+            raise UndoRefused("This import was undone already.")
+        # `deleterevisions` may have removed the versions the log names.
+        if log.before_versions.count() < log.changed_count or (
+            log.after_versions.count() < log.new_count + log.changed_count
+        ):
+            raise UndoRefused("The history of this import was deleted, so it cannot be undone.")
+        conflicts = edited_since(log)
+        if conflicts:
+            raise UndoRefused(
+                "Not undone: these rows were changed after the import. Undo or redo those "
+                "changes first, or fix the rows by hand.",
+                conflicts,
+            )
+        restore, delete = undo_plan(log)
+        for obj in delete:
+            check(None, obj)
+        for obj in restore:
+            check(obj, SalaryFigure._base_manager.filter(pk=obj.pk).first())
+        for obj in delete:
+            obj.delete()  # one by one: the delete signals invalidate the pages
+        comment = f"Undid the import of {log.file_name or 'a file'}"
+        for obj in restore:
+            obj._state.adding = False
+            with reversion.create_revision(atomic=False):
+                obj.save()  # a plain save: dated now, signals fire
+                reversion.set_comment(comment)
+                if user is not None and user.is_authenticated:
+                    reversion.set_user(user)
+        log.undone_at = timezone.now()
+        log.undone_by = user if user is not None and user.is_authenticated else None
+        log.save(update_fields=["undone_at", "undone_by"])
+    guides_changed()
+    return log

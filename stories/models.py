@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from roadmaps.constraints import FieldCheckConstraint
 from roadmaps.models import Background, ContentBlock, Skill
 
 
@@ -51,15 +52,24 @@ class Story(ContentBlock):
     class Meta(ContentBlock.Meta):
         verbose_name_plural = "stories"
         constraints = [
-            models.UniqueConstraint(fields=["guide", "slug"], name="story_unique_slug"),
-            models.CheckConstraint(
+            models.UniqueConstraint(
+                fields=["guide", "slug"],
+                name="story_unique_slug",
+                violation_error_message="This guide already has a story with that slug: "
+                "choose another, e.g. add the former role.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(transition_months__gte=1) & Q(transition_months__lte=120),
                 name="story_transition_months_range",
+                field="transition_months",
+                violation_error_message="Transition months must be between 1 and 120.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(hours_per_week__isnull=True)
                 | (Q(hours_per_week__gte=1) & Q(hours_per_week__lte=100)),
                 name="story_hours_range",
+                field="hours_per_week",
+                violation_error_message="Hours per week must be between 1 and 100, or empty.",
             ),
         ]
 

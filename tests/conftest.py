@@ -1,15 +1,20 @@
 """Shared fixtures. Tests build small data with `tests.factories`; only the
 loader tests use the whole starter content."""
 
+import atexit
 import os
+import shutil
 from pathlib import Path
 
 # The settings refuse to start without a key; tests get a throwaway one.
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
-# A cache of their own, apart from `make run`'s (child processes inherit it).
-os.environ.setdefault(
-    "CACHE_URL", f"filecache://{Path(__file__).resolve().parent.parent / '.cache' / 'test'}"
-)
+# A cache of their own, apart from `make run`'s and from any other test run's
+# (two runs sharing one would clear and bump each other's stamp); child
+# processes inherit it.
+if "CACHE_URL" not in os.environ:
+    _cache_dir = Path(__file__).resolve().parent.parent / ".cache" / f"test-{os.getpid()}"
+    os.environ["CACHE_URL"] = f"filecache://{_cache_dir}"
+    atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
 
 import pytest
 
