@@ -42,7 +42,11 @@ class Source(TimeStamped):
         max_length=160, unique=True, help_text="As cited on the page, e.g. 'IT Jobs Watch'."
     )
     short_name = models.CharField(
-        max_length=60, blank=True, help_text="Short label for tables, e.g. 'Stack Overflow 2025'."
+        "short label",
+        max_length=60,
+        blank=True,
+        help_text="Short label for tables, e.g. 'Stack Overflow 2025'. Unique when set: an "
+        "import file may name the source by it instead of its full name.",
     )
     publisher = models.CharField(
         max_length=160, blank=True, help_text="Who published the figures we quote."
@@ -57,6 +61,16 @@ class Source(TimeStamped):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # An import names a source by its name or its short label, so one
+            # label must mean one source. Blank labels are many and mean none.
+            models.UniqueConstraint(
+                fields=["short_name"],
+                condition=~Q(short_name=""),
+                name="source_short_name_unique",
+                violation_error_message="Another source already uses this short label.",
+            ),
+        ]
 
     def __str__(self):
         return self.short_name or self.name

@@ -5,9 +5,16 @@ A confirmed import leaves a trace it can be undone from: before it changes a
 row it saves a "before import" revision of that row, after saving a row an
 "Import of <file>" revision, and at the end an `ImportLog` naming both and the
 rows it created (`undo_import` puts everything back).
+
+Errors speak the spreadsheet's language: rows are numbered as the spreadsheet
+numbers them (the header is row 1), and a guide, country, grade or source the
+file names but the site does not have is quoted, with the closest ones it has.
 """
 
+import difflib
+
 import reversion
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from import_export import fields, resources
@@ -21,18 +28,112 @@ from roadmaps.signals import guides_changed
 from .models import Grade, ImportLog, SalaryFigure, Source
 
 
+def spreadsheet_row(number):
+    """The spreadsheet's number of data row `number` (django-import-export counts
+    data rows from 1; the spreadsheet counts the header as row 1)."""
+    return number + 1
+
+
+class UnknownValue(ValueError):
+    """A cell names something the site does not have."""
+
+
+class PlainForeignKeyWidget(ForeignKeyWidget):
+    """A `ForeignKeyWidget` whose "not found" says what was looked for, and
+    suggests the closest values the file could have used.
+
+    `column` names the column in "the {column} cell is empty"; `what` reads
+    "no {what} '{value}'"; `accepted` are the fields a cell may match, in order
+    (the first is what an export writes)."""
+
+    def __init__(self, model, accepted, column, what, display=None, **kwargs):
+        self.accepted = list(accepted)
+        self.column = column
+        self.what = what
+        # How a suggestion names an object: once, however many of its fields are close.
+        self.display = display or (lambda obj: getattr(obj, self.accepted[0]))
+        super().__init__(model, self.accepted[0], **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        # Every figure has all four: an empty cell is an error of that cell,
+        # not "This field cannot be null" after the row is read.
+        if value is None or not str(value).strip():
+            raise UnknownValue(f"the {self.column} cell is empty.")
+        return super().clean(value, row=row, **kwargs)
+
+    def get_instance_by_lookup_fields(self, value, row, **kwargs):
+        value = str(value).strip()
+        for name in self.accepted:  # in order: a full name wins over a label
+            match = self.get_queryset(value, row, **kwargs).filter(**{name: value}).first()
+            if match is not None:
+                return match
+        raise UnknownValue(self.not_found(value, self.offers()))
+
+    def offers(self):
+        """{what a cell could say, lowercased: what to suggest typing}."""
+        offers = {}
+        for obj in self.model.objects.all():
+            for name in self.accepted:
+                text = str(getattr(obj, name) or "")
+                if text:
+                    offers.setdefault(text.lower(), str(self.display(obj)))
+        return offers
+
+    def not_found(self, value, offers):
+        close = difflib.get_close_matches(value.lower(), list(offers), n=3, cutoff=0.6)
+        message = f"no {self.what} '{value}'."
+        if close:
+            # A name and a label of one object may both be close: name it once.
+            names = list(dict.fromkeys(offers[c] for c in close))
+            message += f" Did you mean: {', '.join(names)}?"
+        return message
+
+
+class CountryWidget(PlainForeignKeyWidget):
+    """A country by its code; a cell close to a country's name suggests its code."""
+
+    def __init__(self):
+        super().__init__(Country, ["code"], "country", "country with the code")
+
+    def offers(self):
+        countries = list(Country.objects.all())
+        offers = {c.name.lower(): c.code for c in countries}
+        offers.update({c.code.lower(): c.code for c in countries})
+        return offers
+
+
+def _numbered(error, row):
+    """`error` with every message prefixed "Row N: " (spreadsheet numbering)."""
+    prefix = f"Row {row}: "
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {
+                field: [prefix + message for message in messages]
+                for field, messages in error.message_dict.items()
+            }
+        )
+    return ValidationError({NON_FIELD_ERRORS: [prefix + m for m in error.messages]})
+
+
 class SalaryFigureResource(resources.ModelResource):
     guide = fields.Field(
-        attribute="guide", column_name="guide", widget=ForeignKeyWidget(Guide, "slug")
+        attribute="guide",
+        column_name="guide",
+        widget=PlainForeignKeyWidget(Guide, ["slug"], "guide", "guide with the slug"),
     )
-    country = fields.Field(
-        attribute="country", column_name="country", widget=ForeignKeyWidget(Country, "code")
-    )
+    country = fields.Field(attribute="country", column_name="country", widget=CountryWidget())
     grade = fields.Field(
-        attribute="grade", column_name="grade", widget=ForeignKeyWidget(Grade, "name")
+        attribute="grade",
+        column_name="grade",
+        widget=PlainForeignKeyWidget(Grade, ["name", "slug"], "grade", "grade called"),
     )
+    # By full name (what an export writes) or short label (what the admin shows).
     source = fields.Field(
-        attribute="source", column_name="source", widget=ForeignKeyWidget(Source, "name")
+        attribute="source",
+        column_name="source",
+        widget=PlainForeignKeyWidget(
+            Source, ["name", "short_name"], "source", "source called", display=Source.label.fget
+        ),
     )
 
     class Meta:
@@ -89,6 +190,33 @@ class SalaryFigureResource(resources.ModelResource):
         # Empty cells mean "no value", not the string "" (segment stays "").
         if row.get("segment") is None:
             row["segment"] = ""
+
+    def get_or_init_instance(self, instance_loader, row):
+        # The row is matched on its guide, country, grade and source before it
+        # is read: an unknown one would otherwise surface as "Source matching
+        # query does not exist", an error of no row in particular. Here each
+        # becomes a plain error of its column, all of them at once.
+        errors = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue  # a missing column is reported for the whole file
+            try:
+                field.clean(row)
+            except UnknownValue as error:
+                errors[field.attribute] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+        return super().get_or_init_instance(instance_loader, row)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        if kwargs.get("row_number"):
+            # The preview and each message name the row as the spreadsheet does.
+            result.spreadsheet_row = spreadsheet_row(kwargs["row_number"])
+            if result.validation_error is not None:
+                result.validation_error = _numbered(result.validation_error, result.spreadsheet_row)
+        return result
 
     def after_import(self, dataset, result, **kwargs):
         # Rows are saved one by one (signals fire), but say it once more
