@@ -19,7 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -38,8 +38,9 @@ from reversion.revisions import _get_options
 from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.mixins import CompareResult
 
+from . import versioncheck
 from .signals import guides_changed
-from .workflow import enforce, services
+from .workflow import enforce, services, snapshot
 
 # Set while a change list handles a request, so that `save_model` knows a save
 # comes from a list edit (not from the change form, whose Save becomes a draft).
@@ -148,6 +149,51 @@ class ContentAdmin(CompareVersionAdmin):
     @_answering_refusals
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # -- No silent overwrites (`roadmaps.versioncheck`)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A change form's POST must carry the signed `_versions` it was rendered
+        with (400 otherwise); the form's `clean` compares them with the rows now.
+        Not checked here: the add form (no rows yet), reversion's revert and
+        recover pages (they post a version on purpose), and a save of an
+        existing draft, which the draft workflow checks against the draft the
+        editor opened (its `_draft_version`)."""
+        request._versions_posted = None
+        if request.method == "POST" and object_id is not None:
+            reverting = extra_context and (
+                extra_context.get("revert") or extra_context.get("recover")
+            )
+            of_draft = hasattr(self, "_save_as_draft") and "_draft_version" in request.POST
+            obj = None if reverting or of_draft else self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_change_permission(request, obj):
+                posted = request.POST.get(versioncheck.FIELD)
+                request._versions_posted = versioncheck.unsign(posted, snapshot.key(obj))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _shows_versions(self, request, obj):
+        return obj is not None and obj.pk is not None and self.has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if "form" not in kwargs and self._shows_versions(request, obj):
+            # As ModelAdmin.get_form does: declared fields shown read-only are dropped.
+            readonly = self.get_readonly_fields(request, obj)
+            attrs = dict.fromkeys(f for f in readonly if f in self.form.declared_fields)
+            kwargs["form"] = versioncheck.versioned_form(self.form, self, request, obj, attrs)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._shows_versions(request, obj) or not fieldsets:
+            return fieldsets
+        if versioncheck.FIELD in flatten_fieldsets(fieldsets):
+            return fieldsets
+        # The hidden field rides in the first section (a hidden row).
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], versioncheck.FIELD]}), *rest]
+
+    def get_changelist_formset(self, request, **kwargs):
+        return versioncheck.versioned_formset(super().get_changelist_formset(request, **kwargs))
 
     @_answering_refusals
     def delete_view(self, request, object_id, extra_context=None):

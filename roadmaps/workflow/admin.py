@@ -36,7 +36,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from . import enforce, services, snapshot
-from .models import Draft
+from .models import Draft, DraftEvent
 
 SCHEDULE_PERMISSION = "roadmaps.schedule_draft"
 # Review messages and comments: a paragraph or two, not a document.
@@ -55,7 +55,8 @@ SAVED_TO_DRAFT = (
 )
 STALE = (
     "The draft changed while you were editing (someone saved, published or discarded "
-    "it), so your changes were not saved. This is the item as it is now: make them again."
+    "it), so your changes were not saved. They are still in the form below, over the "
+    "item as it is now: check them, then save again."
 )
 
 BROKEN = (
@@ -307,8 +308,7 @@ class DraftAdminMixin:
         if reason == "stale" or (
             draft is not None and request.POST.get("_draft_version") != version(draft)
         ):
-            messages.error(request, STALE)
-            return HttpResponseRedirect(request.path)
+            return self._stale_draft_form(request, object_id, draft, form_url, extra_context)
         live_obj = self._live(object_id)
         live = snapshot.live_hashes(live_obj)
         request._draft_capture = True
@@ -357,6 +357,41 @@ class DraftAdminMixin:
         text = {"review": SAVED_FOR_REVIEW, "has_draft": SAVED_TO_DRAFT}.get(reason, SAVED)
         messages.success(request, text)
         return HttpResponseRedirect(admin_url(draft))
+
+    def _stale_draft_form(self, request, object_id, draft, form_url, extra_context):
+        """The draft changed (or went) since the form was loaded: nothing is
+        saved, and the form comes back with the editor's input, as the draft
+        (or the live item) is now, saying who changed the draft and when.
+        The form then carries the current draft version: saving again replaces
+        the other changes knowingly."""
+        request._edit_refused = _stale_message(self.model, object_id, draft)
+        request._draft_capture = True  # should the form validate, nothing is kept
+        token = _rendering.set(draft)
+        try:
+            with services.rolled_back():
+                mapping = {}
+                if draft is not None:
+                    try:
+                        with transaction.atomic():
+                            root, mapping = apply_with_map(draft)
+                    except APPLY_ERRORS:
+                        root, mapping = None, {}
+                    if object_id is None and root is not None:
+                        object_id = str(root.pk)
+                    self._translate(request, mapping)
+                if object_id is None:  # a new item's draft that is gone
+                    messages.error(request, request._edit_refused)
+                    return HttpResponseRedirect(self._url("changelist"))
+                response = super().changeform_view(
+                    request,
+                    object_id,
+                    form_url,
+                    self._draft_context(request, draft, mapping, extra_context),
+                )
+                _render(response)
+        finally:
+            _rendering.reset(token)
+        return response
 
     def _translate(self, request, mapping):
         """Point the POSTed inline rows (and their parent) at the ids the draft's
@@ -581,6 +616,26 @@ class DraftAdminMixin:
             "back_url": admin_url(draft),
         }
         return TemplateResponse(request, "admin/workflow/conflict.html", context)
+
+
+def _stale_message(model, object_id, draft):
+    """STALE, naming the latest step of the item's draft history (who, when)."""
+    from roadmaps import versioncheck
+
+    ct = ContentType.objects.get_for_model(model)
+    events = DraftEvent.objects.filter(content_type=ct).select_related("user")
+    if draft is not None:
+        events = events.filter(draft=draft)
+    elif object_id is not None:
+        events = events.filter(object_id=object_id)
+    else:
+        events = events.none()
+    event = events.first()
+    if event is None:
+        return STALE
+    who = versioncheck.name(event.user) if event.user else "The schedule runner"
+    what = event.get_action_display().lower()
+    return f"{STALE} ({who}: {what}, at {versioncheck.when(event.at)}.)"
 
 
 def _differences(key, draft_fields):

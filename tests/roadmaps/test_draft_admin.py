@@ -313,9 +313,13 @@ def test_a_form_rendered_from_an_older_draft_is_not_saved_over_it(editor_client,
     stale = form_data(editor_client.get(guide_url(old_guide)), "guide")
     post_form(editor_client, guide_url(old_guide), retitle_stage("Second", was="First"))
     stale["_save_draft"] = ["1"]
+    index = row_index(stale, "stage_set", "title", "First")
+    stale[f"stage_set-{index}-title"] = ["Third, typed in the stale form"]
     response = editor_client.post(guide_url(old_guide), stale)
-    assert response.status_code == 302
-    assertContains(editor_client.get(guide_url(old_guide)), "your changes were not saved")
+    # Refused, with the editor's input kept in the form (nothing they typed is lost).
+    assert response.status_code == 200
+    assertContains(response, "your changes were not saved")
+    assertContains(response, "Third, typed in the stale form")
     assert Draft.objects.get().events.count() == 2
 
 
