@@ -291,6 +291,10 @@ REVIEW_REQUIRED = env.bool("REVIEW_REQUIRED", default=True)
 SCHEDULE_POLL_SECONDS = env.int("SCHEDULE_POLL_SECONDS", default=15)
 # All or nothing: an import with one bad row saves nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Explicit, since the library's default lets any staff member import: importing
+# changes rows (the "change" permission); exporting only reads them ("view").
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Structured logs on stdout: one JSON object per line, with the request id.

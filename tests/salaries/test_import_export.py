@@ -108,3 +108,16 @@ def test_figure_list_offers_import_export_and_recovery(editor_client, full_guide
     links = {dict(a.attributes).get("href", "").split("?")[0] for a in elements(response, "a")}
     for name in ["import", "export", "recoverlist"]:
         assert reverse(f"admin:salaries_salaryfigure_{name}") in links, name
+
+
+def test_view_only_staff_can_export_but_not_import(client, db):
+    """Bug: django-import-export's default let any staff member import."""
+    from django.contrib.auth.models import Permission, User
+
+    viewer = User.objects.create_user("vic", password="a long viewer password", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_salaryfigure"))
+    client.force_login(viewer)
+    assert client.get(reverse("admin:salaries_salaryfigure_import")).status_code == 403
+    assert client.get(reverse("admin:salaries_salaryfigure_export")).status_code == 200
+    listing = client.get(reverse("admin:salaries_salaryfigure_changelist"))
+    assert not elements(listing, "a", href=reverse("admin:salaries_salaryfigure_import"))
