@@ -53,7 +53,9 @@ def _in_dependency_order(blocks):
 def _unique_field(model):
     """(has a per-guide unique constraint, the text field a same-guide copy suffixes)."""
     for constraint in model._meta.constraints:
-        if isinstance(constraint, models.UniqueConstraint) and "guide" in constraint.fields:
+        # The order rule is kept by numbering copies after the guide's rows.
+        fields = constraint.fields if isinstance(constraint, models.UniqueConstraint) else ()
+        if "guide" in fields and "position" not in fields:
             for name in constraint.fields:
                 field = model._meta.get_field(name)
                 if isinstance(field, models.CharField) and not field.choices:
@@ -111,8 +113,10 @@ def copy_rows(rows, target, suffix):
             continue  # e.g. key facts: one per kind and guide
         fks, _ = _block_fields(model, blocks)
         copies = []
-        for row in originals:
-            changes = {"guide": target}
+        # Copies on the same guide go after its rows: positions are unique.
+        after = model.objects.filter(guide=target).count() if suffix else 0
+        for index, row in enumerate(originals):
+            changes = {"guide": target, "position": after + index if suffix else row.position}
             if suffix and unique is not None:
                 changes[unique.attname] = _suffixed(getattr(row, unique.attname), suffix, unique)
             for fk in fks:

@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from roadmaps.ordering import Ordered, position_field, unique_position
+
 
 class SitePageQuerySet(models.QuerySet):
     def published(self):
@@ -13,7 +15,7 @@ class SitePageQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class SitePage(models.Model):
+class SitePage(Ordered, models.Model):
     ABOUT = "about"
     METHODOLOGY = "methodology"
     PRIVACY = "privacy"
@@ -35,7 +37,7 @@ class SitePage(models.Model):
         "[text](https://…) for a link. HTML is removed."
     )
     is_published = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = position_field("Order among the site pages: lower numbers come first.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     content_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -45,6 +47,7 @@ class SitePage(models.Model):
     class Meta:
         ordering = ["position", "title"]
         verbose_name = "site page"
+        constraints = [unique_position("sitepage_position", what="site page")]
 
     def __str__(self):
         return self.title

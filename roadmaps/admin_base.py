@@ -22,7 +22,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -38,7 +38,7 @@ from reversion.revisions import _get_options
 from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.mixins import CompareResult
 
-from . import versioncheck
+from . import ordering, versioncheck
 from .signals import guides_changed
 from .workflow import enforce, services, snapshot
 
@@ -117,12 +117,82 @@ def _newlines_normalised(formfield_for_dbfield):
     return wrapper
 
 
+class OrderedModelForm(forms.ModelForm):
+    """A model form whose `position` is a wish, not a claim: two rows may ask
+    for the same number in one save (a swap), and `ordering.arrange` settles
+    it, so the unique order rule is not checked against the old rows here."""
+
+    def _get_validation_exclusions(self):
+        exclusions = super()._get_validation_exclusions()
+        if ordering.is_ordered(self._meta.model):
+            exclusions.add("position")
+        return exclusions
+
+
+class _ListOrder:
+    """The order wishes of one change-list save, settled on its first row's
+    save and finished after its last, all inside the list's transaction (and
+    its revision)."""
+
+    def __init__(self, forms):
+        self.forms = forms
+        self.left = len(forms)
+        self.plan = None
+
+    def before(self):
+        if self.plan is None:
+            self.plan = ordering.arrange(form_wishes(self.forms))
+
+    def after(self):
+        self.left -= 1
+        if self.left == 0:
+            self.plan.finish()
+
+
+def form_wishes(forms):
+    """[(instance, requested position)] of the forms, those whose number the
+    editor changed first, so that at a tie the row moved there wins."""
+    wishes = [(f, f.cleaned_data.get("position")) for f in forms]
+    wishes.sort(key=lambda wish: "position" not in wish[0].changed_data)
+    return [(f.instance, requested) for f, requested in wishes]
+
+
+def ordered_formset(formset_class):
+    """A change-list formset that hands its order wishes to `_ListOrder`."""
+
+    class OrderedFormSet(formset_class):
+        def clean(self):
+            super().clean()
+            if not self.is_bound or not ordering.is_ordered(self.model):
+                return
+            changed = [f for f in self.forms if f.has_changed() and "position" in f.fields]
+            holder = _ListOrder(changed)
+            for form in changed:
+                form._list_order = holder
+
+    OrderedFormSet.__name__ = formset_class.__name__
+    return OrderedFormSet
+
+
+def ordered_inline(inline):
+    """Give an inline admin the ordered form (its rows' numbers are wishes)."""
+    if ordering.is_ordered(inline.model) and not issubclass(inline.form, OrderedModelForm):
+        inline.form = type(inline.form.__name__, (OrderedModelForm, inline.form), {})
+    return inline
+
+
 class ContentAdmin(CompareVersionAdmin):
     """Every save, list edit and deletion is a revision attributed to the user:
     history shows who changed what and when (to the second), any two versions
     can be compared side by side, and deleted rows can be recovered."""
 
     history_latest_first = True
+    form = OrderedModelForm
+
+    class Media:
+        js = ["admin-ext/ordering.js"]
+        css = {"all": ["admin-ext/ordering.css"]}
+
     # Whether saves from this admin's own change form are checked too. Off here:
     # the change forms of guides, stories and figures save drafts of live
     # content. Admins whose change form writes live rows directly turn it on.
@@ -192,8 +262,12 @@ class ContentAdmin(CompareVersionAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], versioncheck.FIELD]}), *rest]
 
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, **{"form": OrderedModelForm, **kwargs})
+
     def get_changelist_formset(self, request, **kwargs):
-        return versioncheck.versioned_formset(super().get_changelist_formset(request, **kwargs))
+        formset = super().get_changelist_formset(request, **kwargs)
+        return ordered_formset(versioncheck.versioned_formset(formset))
 
     @_answering_refusals
     def delete_view(self, request, object_id, extra_context=None):
@@ -203,10 +277,57 @@ class ContentAdmin(CompareVersionAdmin):
             enforce.require_write_live(request.user, obj)
         return super().delete_view(request, object_id, extra_context)
 
+    # -- Order: every save settles positions for the whole group (`ordering`)
+
     def save_model(self, request, obj, form, change):
         if self.review_change_form or _in_changelist.get():
             enforce.require_write_live(request.user, obj)
+        request._form_saved = True
+        if not ordering.is_ordered(type(obj)):
+            return super().save_model(request, obj, form, change)
+        if listed := getattr(form, "_list_order", None):
+            listed.before()
+            super().save_model(request, obj, form, change)
+            return listed.after()
+        plan = ordering.arrange([(obj, form.cleaned_data.get("position"))])
         super().save_model(request, obj, form, change)
+        plan.finish()
+
+    def save_formset(self, request, form, formset, change):
+        if not ordering.is_ordered(formset.model):
+            return super().save_formset(request, form, formset, change)
+        deleted = [f for f in formset.deleted_forms if f.instance.pk is not None]
+        kept = [
+            f
+            for f in formset.forms
+            if f not in formset.deleted_forms and (f.instance.pk is not None or f.has_changed())
+        ]
+        plan = ordering.arrange(form_wishes(kept), deleting=[f.instance for f in deleted])
+        super().save_formset(request, form, formset, change)
+        plan.finish()
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        """Reverts and recoveries write positions from an older version, which
+        may collide with the rows' positions now: the rows of the groups the
+        revision touches are parked first (`ordering`), and the form's save
+        settles them. Nothing is kept unless that save happened."""
+        request._form_saved = False
+        with transaction.atomic(using=version.db):
+            groups = set()
+            for stored in version.revision.version_set.all():
+                model = stored._model
+                if model is not None and ordering.is_ordered(model):
+                    row = stored._object_version.object
+                    groups.add((model, ordering.group_value(row)))
+            ordering.park_groups(groups)
+            response = super()._reversion_revisionform_view(
+                request, version, template_name, extra_context
+            )
+            if request.method == "POST" and response.status_code == 302 and request._form_saved:
+                ordering.arrange(groups=groups).finish()
+            else:
+                transaction.set_rollback(True)
+        return response
 
     def has_delete_permission(self, request, obj=None):
         # Per object: the delete page, the confirmation of a bulk delete and the
@@ -218,11 +339,16 @@ class ContentAdmin(CompareVersionAdmin):
     def delete_model(self, request, obj):
         enforce.require_write_live(request.user, obj)
         super().delete_model(request, obj)
+        if ordering.is_ordered(type(obj)):
+            ordering.close_gaps(obj)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
+        doomed = list(queryset)
+        for obj in doomed:
             enforce.require_write_live(request.user, obj)
         super().delete_queryset(request, queryset)
+        if ordering.is_ordered(queryset.model):
+            ordering.close_gaps(*doomed)
 
     @_answering_refusals
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -248,6 +374,7 @@ class ContentAdmin(CompareVersionAdmin):
         inlines = super().get_inline_instances(request, obj)
         for inline in inlines:
             inline.formfield_for_dbfield = _newlines_normalised(inline.formfield_for_dbfield)
+            ordered_inline(inline)
         return inlines
 
     # -- Compare (django-reversion-compare's views, our side-by-side rendering)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .blocks import SECTION_CHOICES
 from .constraints import FieldCheckConstraint
+from .ordering import Ordered, position_field, unique_position
 
 
 def split_lines(text):
@@ -81,7 +82,7 @@ class Person(TimeStamped):
         return (self.slug,)
 
 
-class Guide(TimeStamped):
+class Guide(Ordered, TimeStamped):
     """A guide: how to become one profession. The root of every content block."""
 
     name = models.CharField(
@@ -129,7 +130,10 @@ class Guide(TimeStamped):
     is_featured = models.BooleanField(
         default=False, help_text="Featured guides are shown first, and larger, on the home page."
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the home page.")
+    position = position_field(
+        "Order on the home page: lower numbers come first. Drag a row in the list, "
+        "or type where it goes; the others move along."
+    )
     content_changed_at = models.DateTimeField(
         default=timezone.now,
         editable=False,
@@ -164,6 +168,7 @@ class Guide(TimeStamped):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
+            unique_position("guide_position", what="guide"),
             FieldCheckConstraint(
                 condition=Q(plan_min_months__gt=0) & Q(plan_max_months__gte=F("plan_min_months")),
                 name="guide_plan_bounds",
@@ -232,7 +237,7 @@ class SlugRedirect(models.Model):
         return f"/careers/{self.old_slug}/ → {self.guide}"
 
 
-class ContentBlock(TimeStamped):
+class ContentBlock(Ordered, TimeStamped):
     """A row that belongs to one guide, in editor-controlled order.
 
     Every kind of block inherits this foreign key; `roadmaps.blocks` lists the
@@ -246,11 +251,14 @@ class ContentBlock(TimeStamped):
         verbose_name="guide",
         help_text="The guide this row belongs to.",
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    position = position_field()
+
+    order_within = "guide"
 
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+        constraints = [unique_position("%(app_label)s_%(class)s_position", "guide")]
 
 
 class Skill(ContentBlock):
@@ -268,6 +276,7 @@ class Skill(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
+            *ContentBlock.Meta.constraints,
             unique_per_guide(
                 "name", "skill_unique_name", "Each skill name is used once per guide."
             ),
@@ -304,6 +313,7 @@ class Stage(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
+            *ContentBlock.Meta.constraints,
             FieldCheckConstraint(
                 condition=Q(month_from__gte=1) & Q(month_to__gte=F("month_from")),
                 name="stage_months_ordered",
@@ -360,6 +370,7 @@ class KeyFact(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
+            *ContentBlock.Meta.constraints,
             unique_per_guide(
                 "kind", "keyfact_unique_kind", "This guide already has a fact of this kind."
             ),
@@ -417,6 +428,7 @@ class Comparison(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
+            *ContentBlock.Meta.constraints,
             unique_per_guide(
                 "related_name",
                 "comparison_unique_name",
@@ -466,17 +478,18 @@ class FAQ(ContentBlock):
         return self.question
 
 
-class Region(TimeStamped):
+class Region(Ordered, TimeStamped):
     """A market region (e.g. Europe). Shared by all guides, salaries and insights."""
 
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(unique=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = position_field()
 
     objects = KeyManager("slug")
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [unique_position("region_position", what="region")]
 
     def __str__(self):
         return self.name
@@ -485,20 +498,22 @@ class Region(TimeStamped):
         return (self.slug,)
 
 
-class Country(TimeStamped):
+class Country(Ordered, TimeStamped):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="countries")
     name = models.CharField(max_length=80)
     code = models.CharField(
         "ISO 3166-1 code", max_length=2, unique=True, help_text="Two capital letters, e.g. DE."
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = position_field()
 
     objects = KeyManager("code")
+    order_within = "region"
 
     class Meta:
         ordering = ["region__position", "position", "name"]
         verbose_name_plural = "countries"
         constraints = [
+            unique_position("country_position", "region", what="country"),
             FieldCheckConstraint(
                 condition=Q(code__regex=r"^[A-Z]{2}$"),
                 name="country_iso_code",
@@ -535,6 +550,7 @@ class Background(ContentBlock):
 
     class Meta(ContentBlock.Meta):
         constraints = [
+            *ContentBlock.Meta.constraints,
             unique_per_guide(
                 "name",
                 "background_unique_name",
@@ -561,6 +577,7 @@ class LanguageOption(ContentBlock):
     class Meta(ContentBlock.Meta):
         verbose_name = "first-language option"
         constraints = [
+            *ContentBlock.Meta.constraints,
             unique_per_guide(
                 "name", "language_unique_name", "This guide already offers that first language."
             ),

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import XLSX
 
 from roadmaps.admin_base import ContentAdmin, preview_link, publish, refused_response, unpublish
 from roadmaps.workflow import enforce
@@ -20,7 +20,7 @@ from roadmaps.workflow.admin import DraftAdminMixin
 from . import resources
 from .freshness import first_fresh_year, is_stale
 from .models import Grade, ImportLog, SalaryFigure, Source
-from .resources import SalaryFigureResource
+from .resources import NumberedCSV, SalaryFigureResource
 
 reversion.register(SalaryFigure)
 reversion.register(Grade)
@@ -59,7 +59,7 @@ class SourceAdmin(ContentAdmin):
 class SalaryFigureAdmin(DraftAdminMixin, ImportExportModelAdmin, ContentAdmin):
     resource_classes = [SalaryFigureResource]
     rollback_on_validation_errors = True  # one bad row: nothing is saved
-    formats = [CSV, XLSX]
+    formats = [NumberedCSV, XLSX]
     list_display = ["__str__", "guide", "country", "grade", "segment", "amount", "p25",
                     "p75", "currency", "period", "data_year", "fresh", "source", "position",
                     "is_published"]  # fmt: skip

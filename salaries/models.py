@@ -11,14 +11,15 @@ from django.urls import reverse
 
 from roadmaps.constraints import FieldCheckConstraint
 from roadmaps.models import ContentBlock, Country, KeyManager, TimeStamped
+from roadmaps.ordering import Ordered, position_field, unique_position
 
 
-class Grade(TimeStamped):
+class Grade(Ordered, TimeStamped):
     """Junior, Middle, Senior, Lead, and 'All levels' for sources with no split."""
 
     name = models.CharField(max_length=40, unique=True)
     slug = models.SlugField(unique=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = position_field("Column order in the salary tables: lower numbers come first.")
     is_all_levels = models.BooleanField(
         default=False, help_text="For sources that publish one figure across all grades."
     )
@@ -27,6 +28,7 @@ class Grade(TimeStamped):
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [unique_position("grade_position", what="grade")]
 
     def __str__(self):
         return self.name
@@ -69,6 +71,8 @@ class Source(TimeStamped):
                 condition=~Q(short_name=""),
                 name="source_short_name_unique",
                 violation_error_message="Another source already uses this short label.",
+                # "unique" keys the error to the field, so it shows beside it.
+                violation_error_code="unique",
             ),
         ]
 
@@ -168,7 +172,10 @@ class SalaryFigure(ContentBlock):
     note = models.TextField(
         blank=True, help_text="How the source's category maps to this grade, and caveats."
     )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order within a cell.")
+    position = position_field(
+        "Order within a table cell, where a country and grade have several figures: "
+        "lower numbers come first. Numbers run across the whole guide."
+    )
     is_published = models.BooleanField(default=True, help_text="Unpublished figures are hidden.")
 
     objects = FigureQuerySet.as_manager()
@@ -176,6 +183,7 @@ class SalaryFigure(ContentBlock):
     class Meta:
         ordering = ["guide", "country", "grade__position", "position"]
         constraints = [
+            *ContentBlock.Meta.constraints,
             models.UniqueConstraint(
                 fields=["guide", "country", "grade", "source", "segment"],
                 name="figure_unique_cell",

@@ -11,27 +11,50 @@ numbers them (the header is row 1), and a guide, country, grade or source the
 file names but the site does not have is quoted, with the closest ones it has.
 """
 
+import csv
 import difflib
+import io
 
 import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from import_export import fields, resources
+from import_export.formats.base_formats import CSV
 from import_export.widgets import ForeignKeyWidget
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from roadmaps import ordering
 from roadmaps.models import Country, Guide
 from roadmaps.signals import guides_changed
 
 from .models import Grade, ImportLog, SalaryFigure, Source
 
 
-def spreadsheet_row(number):
+def spreadsheet_row(number, rows=None):
     """The spreadsheet's number of data row `number` (django-import-export counts
-    data rows from 1; the spreadsheet counts the header as row 1)."""
+    data rows from 1; the spreadsheet counts the header as row 1). `rows`, when
+    the file was read by `NumberedCSV`, lists each data row's own number."""
+    if rows and 0 < number <= len(rows):
+        return rows[number - 1]
     return number + 1
+
+
+class NumberedCSV(CSV):
+    """CSV that remembers each data row's number in the spreadsheet. tablib
+    drops blank lines, so after one every message would name the row above."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = in_stream
+        if isinstance(text, bytes):
+            text = text.decode(self.encoding or "utf-8-sig")
+        dataset = super().create_dataset(text, **kwargs)
+        records = csv.reader(io.StringIO(text))
+        # Record 1 is the header; a blank line is a row of its own in a spreadsheet.
+        numbers = [n for n, record in enumerate(records, start=1) if n > 1 and record]
+        dataset.spreadsheet_rows = numbers if len(numbers) == len(dataset) else None
+        return dataset
 
 
 class UnknownValue(ValueError):
@@ -155,7 +178,24 @@ class SalaryFigureResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         # What this import saved, for its log (a resource may import twice).
         self._log = {"dry_run": dry_run, "created": [], "changed": set(), "before": [], "after": {}}
+        self._spreadsheet_rows = getattr(dataset, "spreadsheet_rows", None)
         return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # As the library's, but the order number is a wish settled on save
+        # (`roadmaps.ordering`): two rows may ask for one number.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, "position"], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        plan = ordering.arrange([(instance, instance.position)])
+        super().save_instance(instance, is_create, row, **kwargs)
+        plan.finish()
 
     def _keeping_history(self, kwargs):
         log = getattr(self, "_log", None)
@@ -213,7 +253,8 @@ class SalaryFigureResource(resources.ModelResource):
         result = super().import_row(row, instance_loader, **kwargs)
         if kwargs.get("row_number"):
             # The preview and each message name the row as the spreadsheet does.
-            result.spreadsheet_row = spreadsheet_row(kwargs["row_number"])
+            rows = getattr(self, "_spreadsheet_rows", None)
+            result.spreadsheet_row = spreadsheet_row(kwargs["row_number"], rows)
             if result.validation_error is not None:
                 result.validation_error = _numbered(result.validation_error, result.spreadsheet_row)
         return result
@@ -271,11 +312,13 @@ class UndoRefused(Exception):
 
 
 def _compared_fields():
-    # Dates the database moves on every save say nothing about an edit.
+    # Dates the database moves on every save say nothing about an edit, nor
+    # does the order, which later rows of the same file (or a reorder) move.
     return [
         f.attname
         for f in SalaryFigure._meta.concrete_fields
         if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+        and f.name != "position"
     ]
 
 
@@ -340,6 +383,9 @@ def undo_import(log, user, check=lambda obj, before: None):
             check(obj, SalaryFigure._base_manager.filter(pk=obj.pk).first())
         for obj in delete:
             obj.delete()  # one by one: the delete signals invalidate the pages
+        # The rows come back at their old numbers, which others may hold now.
+        groups = {(SalaryFigure, ordering.group_value(o)) for o in [*delete, *restore]}
+        ordering.park_groups(groups)
         comment = f"Undid the import of {log.file_name or 'a file'}"
         for obj in restore:
             obj._state.adding = False
@@ -348,6 +394,7 @@ def undo_import(log, user, check=lambda obj, before: None):
                 reversion.set_comment(comment)
                 if user is not None and user.is_authenticated:
                     reversion.set_user(user)
+        ordering.arrange([(o, o.position) for o in restore], groups=groups).finish()
         log.undone_at = timezone.now()
         log.undone_by = user if user is not None and user.is_authenticated else None
         log.save(update_fields=["undone_at", "undone_by"])

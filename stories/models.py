@@ -52,6 +52,7 @@ class Story(ContentBlock):
     class Meta(ContentBlock.Meta):
         verbose_name_plural = "stories"
         constraints = [
+            *ContentBlock.Meta.constraints,
             models.UniqueConstraint(
                 fields=["guide", "slug"],
                 name="story_unique_slug",

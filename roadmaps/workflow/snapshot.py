@@ -20,6 +20,7 @@ import json
 from django.apps import apps
 from django.core import serializers
 
+from roadmaps import ordering
 from roadmaps.blocks import accessor, block_models
 
 # Moved by every save of anything on the page, so never part of a row's version.
@@ -126,9 +127,16 @@ def apply(snapshot, new_ids=None):
     Returns the root object as saved; `new_ids`, when given, is filled with
     {snapshot key: id given now} for every row (new rows get fresh ids).
     Normal saves: the models' own save logic (slug redirects, dates) and the
-    invalidation signals run as for any edit."""
+    invalidation signals run as for any edit.
+
+    Positions: the draft's rows bring the order they had when it was saved,
+    which may cross the live rows' numbers (a swap, or rows the draft does not
+    cover, such as the other stories of its guide). Each group is parked before
+    its first row is written, and settled at the end with the draft's rows
+    first at a tie (`roadmaps.ordering`)."""
     new_ids = {} if new_ids is None else new_ids  # snapshot key -> pk as saved
     saved = []
+    parked = set()
     for label_pk in snapshot["deleted"]:
         label, pk = label_pk.rsplit(":", 1)
         apps.get_model(label)._default_manager.filter(pk=pk).delete()
@@ -143,6 +151,11 @@ def apply(snapshot, new_ids=None):
                 target = f"{field.related_model._meta.label_lower}:{fields[field.name]}"
                 fields[field.name] = new_ids.get(target, fields[field.name])
         instance = _instance(model, None if data["new"] else data["pk"], fields)
+        if ordering.is_ordered(model):
+            group = (model, ordering.group_value(instance))
+            if group not in parked:
+                ordering.park_groups([group])
+                parked.add(group)
         instance.save()
         new_ids[f"{data['model']}:{data['pk']}"] = instance.pk
         saved.append((instance, model, m2m))
@@ -150,4 +163,7 @@ def apply(snapshot, new_ids=None):
         for name, values in m2m.items():
             target = model._meta.get_field(name).related_model._meta.label_lower
             getattr(instance, name).set([new_ids.get(f"{target}:{v}", v) for v in values])
+    if parked:
+        placed = [(i, i.position) for i, model, _ in saved if ordering.is_ordered(model)]
+        ordering.arrange(placed, groups=parked).finish()
     return saved[0][0] if saved else None

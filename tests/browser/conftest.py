@@ -162,3 +162,39 @@ def tab(browser, site, viewport):
     tab.page.on("pageerror", lambda exc: tab.errors.append(f"page error: {exc}"))
     yield tab
     context.close()
+
+
+@pytest.fixture
+def staff_tab(browser, site):
+    """open(username, group, width=1280) -> (page, console errors): a tab signed
+    in as a new staff user of that group (Editors or Publishers)."""
+    from django.conf import settings as dj_settings
+    from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    contexts = []
+
+    def open_tab(username, group, width=1280, height=800):
+        user = User.objects.create_user(username, password="a long staff password", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.save()
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        host = site.split("//", 1)[1].split(":")[0]
+        context.add_cookies(
+            [{"name": dj_settings.SESSION_COOKIE_NAME, "value": session.session_key,
+              "domain": host, "path": "/"}]
+        )  # fmt: skip
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page, errors
+
+    yield open_tab
+    for context in contexts:
+        context.close()

@@ -107,6 +107,7 @@ def test_next_request_shows_every_kind_of_change(client, full_guide, any_cache, 
                     month_to=6,
                     title="Bulk stage",
                     description="d",
+                    position=9,
                 )
             ]
         )

@@ -321,7 +321,7 @@ def test_guides_and_countries_keep_their_rule_names(model):
     assert (
         names
         == {
-            Guide: {"guide_plan_bounds", "guide_baseline_hours"},
-            Country: {"country_iso_code"},
+            Guide: {"guide_plan_bounds", "guide_baseline_hours", "guide_position"},
+            Country: {"country_iso_code", "country_position"},
         }[model]
     )

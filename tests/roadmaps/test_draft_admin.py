@@ -86,7 +86,7 @@ class _Form(HTMLParser):
 
 def form_data(response, model_name):
     """The admin change form's fields as the page shows them."""
-    parser = _Form(f"{model_name}_form")
+    parser = _Form(model_name if model_name.endswith("-form") else f"{model_name}_form")
     parser.feed(response.content.decode())
     return parser.data
 

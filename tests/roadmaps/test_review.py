@@ -153,22 +153,39 @@ def test_list_edit_of_story_flags(editor_client, publisher_client, full_guide):
     assert Story.objects.get(pk=draft.pk).is_published
 
 
+def second_stage(guide):
+    return Stage.objects.create(
+        guide=guide, month_from=4, month_to=6, title="Stage Two", description="Two."
+    )
+
+
 def test_reordering_blocks_and_guides(editor_client, publisher_client, full_guide, draft_guide):
     url = reverse("admin:roadmaps_stage_changelist")
     live = Stage.objects.get(guide=full_guide)
     hidden = Stage.objects.get(guide=draft_guide)
+    live_two, hidden_two = second_stage(full_guide), second_stage(draft_guide)
     assert list_edit(editor_client, url, live, position=7).status_code == 403
     assert Stage.objects.get(pk=live.pk).position == 0
+    # A number past the end puts the row last; the others close up.
     assert list_edit(editor_client, url, hidden, position=7).status_code == 302
-    assert Stage.objects.get(pk=hidden.pk).position == 7
+    assert list(draft_guide.stage_set.values_list("pk", "position")) == [
+        (hidden_two.pk, 0),
+        (hidden.pk, 1),
+    ]
     guides = reverse("admin:roadmaps_guide_changelist")
     assert list_edit(editor_client, guides, full_guide, position=3).status_code == 403
     assert Guide.objects.get(pk=full_guide.pk).position == 0
 
     assert list_edit(publisher_client, url, live, position=7).status_code == 302
-    assert Stage.objects.get(pk=live.pk).position == 7
-    assert list_edit(publisher_client, guides, full_guide, position=3).status_code == 302
-    assert Guide.objects.get(pk=full_guide.pk).position == 3
+    assert list(full_guide.stage_set.values_list("pk", "position")) == [
+        (live_two.pk, 0),
+        (live.pk, 1),
+    ]
+    assert list_edit(publisher_client, guides, draft_guide, position=0).status_code == 302
+    assert list(Guide.objects.values_list("pk", "position")) == [
+        (draft_guide.pk, 0),
+        (full_guide.pk, 1),
+    ]
 
 
 def test_with_review_off_editors_write_live_content(editor_client, full_guide):
@@ -266,12 +283,15 @@ def test_block_admin_forms(editor_client, publisher_client, full_guide, draft_gu
     assert editor_client.post(hidden_url, moved).status_code == 403
     assert model.objects.get(pk=hidden.pk).guide == draft_guide
     # A draft guide's row is an editor's to change.
-    kept = change_form_data(editor_client, hidden_url) | {"position": 4}
+    kept = change_form_data(editor_client, hidden_url) | {text_field: "Renamed"}
     assert editor_client.post(hidden_url, kept).status_code == 302
-    assert model.objects.get(pk=hidden.pk).position == 4
+    assert str(getattr(model.objects.get(pk=hidden.pk), text_field)) == "Renamed"
 
+    # Order 9 puts the row last among its guide's rows.
     assert publisher_client.post(url, data).status_code == 302
-    assert model.objects.get(pk=live.pk).position == 9
+    assert (
+        model.objects.get(pk=live.pk).position == model.objects.filter(guide=full_guide).count() - 1
+    )
 
 
 # Deletes

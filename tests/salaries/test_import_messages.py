@@ -55,6 +55,21 @@ def test_messages_number_rows_as_the_spreadsheet_does(full_guide):
     assert [row.spreadsheet_row for row in result.rows] == [2, 3]
 
 
+def test_a_blank_line_in_a_csv_counts_as_a_row(full_guide):
+    """A spreadsheet shows a blank line as an empty row; tablib drops it, so
+    without `NumberedCSV` the bad row below it was named one row too high."""
+    from salaries.resources import NumberedCSV
+
+    headers, row = exported_row()
+    text = dataset_of(headers, row, {**row, "segment": "Broken", "p25": 90000}).csv
+    header, good, bad = text.strip("\r\n").splitlines()
+    dataset = NumberedCSV().create_dataset(f"{header}\n{good}\n\n{bad}\n".encode())
+    result = SalaryFigureResource().import_data(dataset, dry_run=True, raise_errors=False)
+    [message] = messages(result)
+    assert message.startswith("Row 4: ")
+    assert [r.spreadsheet_row for r in result.rows] == [2, 4]
+
+
 def test_an_unknown_source_is_named_with_the_closest_ones(full_guide):
     factories.source(name="Stack Overflow Developer Survey 2025", short_name="Stack Overflow 2025")
     factories.source(name="StackOverflow Survey")
@@ -123,7 +138,8 @@ def test_a_taken_short_label_is_refused_in_plain_words_by_the_form():
     form_class = modelform_factory(Source, fields=["name", "short_name", "url"])
     form = form_class({"name": "Second", "short_name": "Survey", "url": "https://example.org/2"})
     assert not form.is_valid()
-    assert LABEL_TAKEN in str(form.errors)
+    # Beside the short label's box, not at the top of the form.
+    assert form.errors == {"short_name": [LABEL_TAKEN]}
     assert "source_short_name_unique" not in str(form.errors)
 
 
