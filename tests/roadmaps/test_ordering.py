@@ -223,3 +223,29 @@ def test_a_stage_list_reorders_across_the_page(publisher_client, full_guide):
     set_field(data, "position", "0")
     assert publisher_client.post(url, {**data, "_save": ["1"]}).status_code == 302
     assert order(full_guide, Stage) == [extra.pk, first.pk]
+
+
+def test_a_reorder_saved_meanwhile_refuses_the_older_guide_form(publisher_client, full_guide):
+    """Two sessions: the second publisher reorders the FAQ in its list while the
+    first has the guide's form open; the first one's save is refused."""
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    first, second, third = three_faqs(full_guide)
+    otto = guide_form(publisher_client, full_guide)
+    edna = User.objects.create_user("edna.o", password="a long password", is_staff=True)
+    edna.groups.add(Group.objects.get(name="Publishers"))
+    other = Client()
+    other.force_login(edna)
+    url = reverse("admin:roadmaps_faq_change", args=[third.pk])
+    data = form_data(other.get(url), "faq")
+    set_field(data, "position", "0")
+    assert other.post(url, {**data, "_save": ["1"]}).status_code == 302
+
+    set_field(otto, "headline", "Otto's headline")
+    response = publisher_client.post(guide_url(full_guide), {**otto, "_save": ["1"]})
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.non_field_errors()
+    assert "edna.o" in message and "Order" in message
+    assert Guide.objects.get(pk=full_guide.pk).headline != "Otto's headline"
+    assert order(full_guide) == [third.pk, first.pk, second.pk]
