@@ -8,6 +8,7 @@ import reversion
 from django.contrib import admin
 
 from .admin_base import ContentAdmin, preview_link, publish, unpublish
+from .admin_sections import SectionedFormMixin
 from .blocks import accessor, block_models
 from .models import (
     FAQ,
@@ -101,7 +102,7 @@ class LanguageOptionInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(DraftAdminMixin, ContentAdmin):
+class GuideAdmin(SectionedFormMixin, DraftAdminMixin, ContentAdmin):
     """The guide's form carries every inline block, so one save is one revision."""
 
     list_display = ["name", "is_published", "is_featured", "reviewed_on", "content_changed_at",

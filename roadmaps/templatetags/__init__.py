@@ -1,0 +1,1 @@
+"""Template tags of the roadmaps app (the admin's: `admin_extras`)."""
