@@ -3,12 +3,10 @@
 import django.core.validators
 from django.db import migrations, models
 
-from roadmaps.ordering import renumber_operation
-
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("careerguide", "0001_initial"),
+        ("careerguide", "0002_renumber_positions"),
     ]
 
     operations = [
@@ -22,8 +20,6 @@ class Migration(migrations.Migration):
                 verbose_name="order",
             ),
         ),
-        # Ties and gaps from before the rule, renumbered in their shown order.
-        renumber_operation(("careerguide", "SitePage", None)),
         migrations.AddConstraint(
             model_name="sitepage",
             constraint=models.UniqueConstraint(

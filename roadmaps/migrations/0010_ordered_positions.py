@@ -3,12 +3,10 @@
 import django.core.validators
 from django.db import migrations, models
 
-from roadmaps.ordering import renumber_operation
-
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roadmaps", "0009_constraint_messages"),
+        ("roadmaps", "0010_renumber_positions"),
     ]
 
     operations = [
@@ -131,21 +129,6 @@ class Migration(migrations.Migration):
                 validators=[django.core.validators.MaxValueValidator(9999)],
                 verbose_name="order",
             ),
-        ),
-        # Ties and gaps from before the rule, renumbered in their shown order.
-        renumber_operation(
-            ("roadmaps", "Guide", None),
-            ("roadmaps", "Region", None),
-            ("roadmaps", "Country", "region"),
-            ("roadmaps", "Skill", "guide"),
-            ("roadmaps", "Stage", "guide"),
-            ("roadmaps", "KeyFact", "guide"),
-            ("roadmaps", "Comparison", "guide"),
-            ("roadmaps", "Myth", "guide"),
-            ("roadmaps", "FAQ", "guide"),
-            ("roadmaps", "MarketInsight", "guide"),
-            ("roadmaps", "Background", "guide"),
-            ("roadmaps", "LanguageOption", "guide"),
         ),
         migrations.AddConstraint(
             model_name="background",

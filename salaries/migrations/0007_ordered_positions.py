@@ -3,13 +3,11 @@
 import django.core.validators
 from django.db import migrations, models
 
-from roadmaps.ordering import renumber_operation
-
 
 class Migration(migrations.Migration):
     dependencies = [
         ("roadmaps", "0010_ordered_positions"),
-        ("salaries", "0006_source_short_label_unique"),
+        ("salaries", "0007_renumber_positions"),
     ]
 
     operations = [
@@ -33,8 +31,6 @@ class Migration(migrations.Migration):
                 verbose_name="order",
             ),
         ),
-        # Ties and gaps from before the rule, renumbered in their shown order.
-        renumber_operation(("salaries", "Grade", None), ("salaries", "SalaryFigure", "guide")),
         migrations.AddConstraint(
             model_name="grade",
             constraint=models.UniqueConstraint(

@@ -3,13 +3,11 @@
 import django.core.validators
 from django.db import migrations, models
 
-from roadmaps.ordering import renumber_operation
-
 
 class Migration(migrations.Migration):
     dependencies = [
         ("roadmaps", "0010_ordered_positions"),
-        ("stories", "0003_constraint_messages"),
+        ("stories", "0004_renumber_positions"),
     ]
 
     operations = [
@@ -23,8 +21,6 @@ class Migration(migrations.Migration):
                 verbose_name="order",
             ),
         ),
-        # Ties and gaps from before the rule, renumbered in their shown order.
-        renumber_operation(("stories", "Story", "guide")),
         migrations.AddConstraint(
             model_name="story",
             constraint=models.UniqueConstraint(
