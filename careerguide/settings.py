@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # Before CommonMiddleware, which validates the Host header.
     "careerguide.http.health.HealthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for what the page cache did not compress (plans with answers, 404s, admin).
+    "careerguide.http.compress.CompressionMiddleware",
     # Before sessions: a cached page costs one cache round trip and nothing else.
     "careerguide.http.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

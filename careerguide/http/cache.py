@@ -1,4 +1,5 @@
-"""Whole-page caching for the public pages that opt in (home, guides).
+"""Whole-page caching for the public pages that opt in (home, guides, their
+salary pages and downloads).
 
 Looked up before the session middleware, in one cache round trip (the content
 stamp and the page in a single get_many), so a hit costs no database query and
@@ -20,8 +21,18 @@ from django.utils.text import compress_string
 
 from roadmaps import stamp
 
+from .compress import accepts_gzip
+
 log = logging.getLogger(__name__)
-KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Cache-Control")
+# Replayed on every hit; Content-Disposition keeps a download (salaries.csv) a
+# download with its file name.
+KEPT_HEADERS = (
+    "Content-Type",
+    "ETag",
+    "Last-Modified",
+    "Cache-Control",
+    "Content-Disposition",
+)
 TIMEOUT = 60 * 60 * 24  # stale entries are unreachable anyway once the stamp moves
 
 
@@ -40,10 +51,6 @@ def cacheable(view):
 def page_key(path):
     # Hashed: any path is a safe key, however long or odd.
     return "page:" + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
-
-
-def accepts_gzip(request):
-    return "gzip" in request.headers.get("Accept-Encoding", "")
 
 
 class PageCacheMiddleware:
