@@ -1,11 +1,13 @@
 """Template filters for site pages."""
 
+import datetime
 import re
 from collections import Counter
 
 import markdown as md
 import nh3
 from django import template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -55,3 +57,15 @@ def markdown(text):
     """Editor Markdown → HTML, sanitized with nh3: editors are trusted with
     content, not with scripts (a stored script could act as a superuser)."""
     return mark_safe(_render(text)[1])
+
+
+@register.filter
+def datetime_attr(value):
+    """A date or datetime for a `<time datetime>` attribute: ISO 8601 to the second,
+    with its offset, in the site's time zone. Django's `date:"c"` keeps microseconds,
+    and HTML allows at most three digits of a second (the Nu checker rejects six)."""
+    if not isinstance(value, datetime.datetime):
+        return value.isoformat() if isinstance(value, datetime.date) else ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
