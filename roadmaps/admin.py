@@ -1,12 +1,22 @@
 """Admin for guides and their blocks: one guide page holds every block inline.
 
 Guides are registered with reversion following their inline rows, so reverting
-a guide restores its stages, skills, facts, comparisons, myths and FAQ too.
+a guide restores its stages, resources, skills, facts, comparisons, myths and FAQ too.
+
+Stage resources: Django's admin has no nested inlines, so a stage's resources
+are not rows inside the stage's row. They are an inline group of their own on
+the guide's form, right after the stages, each naming its stage from a list of
+that guide's stages only; edited there, they are part of the guide's drafts,
+review and history like every other block. Their own list (Resources) filters
+them by guide and stage and recovers deleted rows; its form takes the guide
+from the stage, so a resource can never point at another guide's stage.
 """
 
 import reversion
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
+from . import ordering
 from .admin_base import ContentAdmin, preview_link, publish, unpublish
 from .admin_sections import SectionedFormMixin
 from .blocks import accessor, block_models
@@ -22,6 +32,7 @@ from .models import (
     Myth,
     Person,
     Region,
+    Resource,
     Skill,
     SlugRedirect,
     Stage,
@@ -51,6 +62,53 @@ class StageInline(BlockInline):
     fields = [("month_from", "month_to", "open_ended", "position"), "title", "description",
               "steps", "skills"]  # fmt: skip
     autocomplete_fields = ["skills"]
+
+
+def _offer_stages(form_class, stages):
+    """Limit a resource form's stage select to `stages`, without add/change
+    links (stages are edited on the guide's form, where a new one is a draft
+    too). `form_class` is made anew for each request by the admin."""
+    formfield = form_class.base_fields.get("stage")
+    if formfield is None:
+        return form_class
+    formfield.queryset = stages  # the admin's widget wrapper passes the choices on
+    for flag in ("can_add_related", "can_change_related", "can_view_related"):
+        setattr(formfield.widget, flag, False)
+    return form_class
+
+
+def close_resource_gaps(guide_ids):
+    """Renumber the guides' resources from 0: those deleted along with their
+    stage (CASCADE) leave gaps that no form's order wishes saw."""
+    groups = {(Resource, pk) for pk in guide_ids if pk}
+    if groups:
+        ordering.arrange(groups=groups).finish()
+
+
+class ResourceFormSet(BaseInlineFormSet):
+    def save_existing(self, form, obj, commit=True):
+        # A stage deleted in this same save took its resources with it (CASCADE):
+        # saving one of their rows again would insert it, pointing at no stage.
+        if not Resource.objects.filter(pk=obj.pk).exists():
+            return obj
+        return super().save_existing(form, obj, commit)
+
+
+class ResourceInline(admin.TabularInline):
+    """A guide's resources, a row each, each in one of the guide's own stages."""
+
+    model = Resource
+    formset = ResourceFormSet
+    extra = 0
+    classes = ["collapse"]
+    fk_name = "guide"
+    fields = ["stage", "title", "url", "kind", "is_free", "note", "position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        stages = Stage.objects.filter(guide=obj) if obj and obj.pk else Stage.objects.none()
+        _offer_stages(formset.form, stages)
+        return formset
 
 
 class SkillInline(admin.TabularInline):
@@ -127,14 +185,19 @@ class GuideAdmin(SectionedFormMixin, DraftAdminMixin, ContentAdmin):
         ("History", {"fields": ["created_at", "updated_at", "content_changed_at"],
                      "classes": ["collapse"]}),
     ]  # fmt: skip
-    inlines = [StageInline, SkillInline, KeyFactInline, ComparisonInline, MythInline,
-               FAQInline, MarketInsightInline, BackgroundInline, LanguageOptionInline]  # fmt: skip
+    inlines = [StageInline, ResourceInline, SkillInline, KeyFactInline, ComparisonInline,
+               MythInline, FAQInline, MarketInsightInline, BackgroundInline,
+               LanguageOptionInline]  # fmt: skip
 
     @admin.display(description="Preview")
     def preview(self, obj):
         if link := self.draft_preview_link():
             return link
         return preview_link("guide_preview", obj.slug) if obj.pk else "Save first."
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        close_resource_gaps([form.instance.pk])
 
 
 class BlockAdmin(ContentAdmin):
@@ -167,6 +230,38 @@ class StageAdmin(BlockAdmin):
     list_display = ["title", "months_label"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["skills"]
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        close_resource_gaps([obj.guide_id])
+
+    def delete_queryset(self, request, queryset):
+        guide_ids = set(queryset.values_list("guide_id", flat=True))
+        super().delete_queryset(request, queryset)
+        close_resource_gaps(guide_ids)
+
+
+@admin.register(Resource)
+class ResourceAdmin(BlockAdmin):
+    """Every guide's resources in one list, by guide and stage. The form takes
+    the guide from the stage: it has no guide box to contradict it."""
+
+    list_display = ["title", "stage", "kind", "is_free"]
+    list_filter = ["guide", "stage", "kind", "is_free"]
+    list_select_related = ["stage", "guide"]
+    search_fields = ["title", "url", "note"]
+    fields = ["stage", "title", "url", "kind", "is_free", "note", "position"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        stages = Stage.objects.select_related("guide")
+        # A resource stays in its guide: the guide's order numbers are its own.
+        if obj is not None and obj.guide_id:
+            stages = stages.filter(guide_id=obj.guide_id)
+        _offer_stages(form, stages)
+        if "stage" in form.base_fields:
+            form.base_fields["stage"].label_from_instance = lambda stage: f"{stage.guide}: {stage}"
+        return form
 
 
 @admin.register(Background)

@@ -53,6 +53,9 @@ SECTIONS = (
 
 BLOCKS = (
     Block("roadmaps.Stage", section="path"),
+    # Shown in each stage: one query of its own (a prefetch on the stages), so it
+    # counts as a block on the page. After the stages: its rows name a stage.
+    Block("roadmaps.Resource", section="path"),
     Block("roadmaps.Skill", section="skills"),
     Block("roadmaps.KeyFact", section="duration"),
     Block("roadmaps.Comparison", section="comparisons"),

@@ -4,6 +4,7 @@ Every block points at its guide with PROTECT, so deleting a guide can never
 cascade away content: an editor has to remove (or move) the blocks first.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from .blocks import SECTION_CHOICES
 from .constraints import FieldCheckConstraint
 from .ordering import Ordered, position_field, unique_position
+from .plan import wording
 
 
 def split_lines(text):
@@ -300,7 +302,7 @@ class Stage(ContentBlock):
         default=False, help_text="Shows '+' after the last month, as in 'Months 10–12+'."
     )
     title = models.CharField(max_length=120)
-    description = models.TextField()
+    description = models.TextField(help_text=wording.HELP)
     skills = models.ManyToManyField(
         Skill, blank=True, related_name="stages", help_text="The skills this stage teaches."
     )
@@ -308,8 +310,14 @@ class Stage(ContentBlock):
     # page stays within its fixed query budget.
     steps = models.TextField(
         blank=True,
-        help_text="Concrete actions, one per line, in order: 'Build a CRUD API with …'.",
+        help_text="One per line, in order, each an action with something to hand in, that "
+        "the description does not already say: 'Build a CLI that … and push it to GitHub'. "
+        "Marking a choice of first language works as in the description; a step that is "
+        "only the choice is left out of plans.",
     )
+
+    # Stages are named in fixtures (a resource names its stage) by guide and order.
+    objects = KeyManager("guide__slug", "position")
 
     class Meta(ContentBlock.Meta):
         constraints = [
@@ -326,6 +334,23 @@ class Stage(ContentBlock):
     def __str__(self):
         return f"{self.months_label}: {self.title}"
 
+    def natural_key(self):
+        return (*self.guide.natural_key(), self.position)
+
+    natural_key.dependencies = ["roadmaps.guide"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if found := wording.problems(self.description):
+            errors["description"] = found
+        for number, line in enumerate(split_lines(self.steps), start=1):
+            found = wording.problems(line, where=f" (step {number}: each passage within its line)")
+            errors.setdefault("steps", []).extend(found)
+        errors = {field: list(dict.fromkeys(found)) for field, found in errors.items() if found}
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def months_label(self):
         plus = "+" if self.open_ended else ""
@@ -337,9 +362,148 @@ class Stage(ContentBlock):
     def length_months(self):
         return self.month_to - self.month_from + 1
 
+    def description_for(self, language=None):
+        """The description as a reader reads it: `language` is their first
+        language, or None for readers who have not chosen (`roadmaps.plan.wording`)."""
+        return wording.for_reader(self.description, language)
+
+    @property
+    def page_description(self):
+        """The description as the guide page shows it."""
+        return self.description_for()
+
+    def steps_for(self, language=None):
+        """The steps as a reader reads them: `language` is their first language,
+        or None on the guide page. A step that was only the choice drops out."""
+        steps = (wording.for_reader(line, language) for line in split_lines(self.steps))
+        return [step for step in steps if step]
+
     @property
     def step_list(self):
-        return split_lines(self.steps)
+        """The steps as the guide page shows them."""
+        return self.steps_for()
+
+    @property
+    def resource_groups(self):
+        """[(label, [resource, ...])]: the stage's resources by price and kind,
+        each group where its first row is ("Free documentation": A, B, C), so
+        the page says "free documentation" once, not after every title. Reads
+        the prefetched `resources`."""
+        groups = {}
+        for resource in self.resources.all():
+            groups.setdefault((resource.is_free, resource.kind), []).append(resource)
+        return [(rows[0].group_label(len(rows)), rows) for rows in groups.values()]
+
+
+class ResourceKind(models.TextChoices):
+    """What a resource is (`Resource.Kind`)."""
+
+    DOCUMENTATION = "documentation", "Documentation"
+    TUTORIAL = "tutorial", "Tutorial"
+    COURSE = "course", "Course"
+    BOOK = "book", "Book"
+    VIDEO = "video", "Video"
+
+
+# How a stage lists several resources of one kind: "Free tutorials: A · B".
+RESOURCE_KIND_PLURALS = {"documentation": "documentation", "tutorial": "tutorials",
+                         "course": "courses", "book": "books", "video": "videos"}  # fmt: skip
+
+
+class Resource(ContentBlock):
+    """A vetted resource for one stage of the path: documentation, a tutorial,
+    a course, a book or a video, and whether it is free.
+
+    It carries its guide (every block does, for order, drafts and invalidation)
+    and its stage, which must be of the same guide. A database rule cannot look
+    into the stage's row, so `clean()` checks it; the guide's form only offers
+    that guide's stages, and a resource's own form takes the guide from the stage.
+    """
+
+    Kind = ResourceKind
+
+    # CASCADE: a resource is part of its stage. Deleting a stage on the guide's
+    # form deletes its resources in the same save (PROTECT would refuse that
+    # save until they were deleted in an earlier one), and the guide's history
+    # holds both, so one revert brings them back together.
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.CASCADE,
+        related_name="resources",
+        help_text="The stage it helps with, one of this guide's stages (a stage added in this "
+        "save can be chosen once saved). Deleting a stage deletes its resources; the "
+        "guide's history keeps them.",
+    )
+    title = models.CharField(
+        max_length=120, help_text="As its publisher names it, e.g. 'The Python Tutorial'."
+    )
+    url = models.URLField(
+        "URL",
+        max_length=300,
+        help_text="The publisher's own page for it, starting with https://, never a copy.",
+    )
+    kind = models.CharField(
+        max_length=15,
+        choices=Kind,
+        default=Kind.DOCUMENTATION,
+        help_text="What it is. Official documentation comes first in each stage.",
+    )
+    is_free = models.BooleanField(
+        "free",
+        default=True,
+        help_text="Ticked: free to read or watch in full, with no trial or sign-up fee. "
+        "Unticked: the page says 'paid'.",
+    )
+    note = models.CharField(
+        max_length=140,
+        blank=True,
+        help_text="Optional, one short line, shown in brackets after the title: which part "
+        "to read, e.g. 'chapters 1 to 3 are enough here'.",
+    )
+
+    class Meta(ContentBlock.Meta):
+        constraints = [
+            *ContentBlock.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["stage", "url"],
+                name="resource_unique_url",
+                violation_error_message="This stage already links this URL.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="resource_url_web",
+                field="url",
+                violation_error_message="The URL is a web address: it starts with https:// "
+                "(or http://).",
+            ),
+            FieldCheckConstraint(
+                condition=Q(kind__in=ResourceKind.values),
+                name="resource_kind_known",
+                field="kind",
+                violation_error_message="The kind is documentation, tutorial, course, book "
+                "or video.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def group_label(self, count=1):
+        """'Free documentation', 'Paid course', 'Free tutorials' (for `count` rows)."""
+        kind = RESOURCE_KIND_PLURALS[self.kind] if count > 1 else self.get_kind_display().lower()
+        return f"{'Free' if self.is_free else 'Paid'} {kind}"
+
+    def clean(self):
+        super().clean()
+        if self.stage_id is None:
+            return
+        stage_guide = Stage.objects.filter(pk=self.stage_id).values_list("guide_id", flat=True)
+        stage_guide = stage_guide.first()
+        if self.guide_id is None:
+            self.guide_id = stage_guide  # a resource's own form: the guide is the stage's
+        elif stage_guide != self.guide_id:
+            message = "Choose one of this guide's stages: that stage belongs to another guide."
+            raise ValidationError({"stage": message})
 
 
 class KeyFact(ContentBlock):

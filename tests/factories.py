@@ -14,6 +14,7 @@ from roadmaps.models import (
     MarketInsight,
     Myth,
     Region,
+    Resource,
     Skill,
     Stage,
 )
@@ -120,6 +121,9 @@ def full_guide(**kw):
         steps="First step\nSecond step",
     )
     stage.skills.add(python)
+    Resource.objects.create(
+        guide=g, stage=stage, title="Resource One Title", url="https://docs.example.org/one/"
+    )
     KeyFact.objects.create(
         guide=g, kind="training", label="Training Duration", min_months=6, max_months=18
     )

@@ -1,9 +1,14 @@
 """The plan built from a reader's answers and the guide's content, with no
 queries: the page's query function has fetched everything already. Nothing
 about the reader is stored or logged: the answers live only in the URL's
-query string, and logs record paths only."""
+query string, and logs record paths only.
 
-from dataclasses import dataclass
+The plan says only what is still true for its reader: the stages' texts are
+worded for the first language they chose (`Stage.description_for`,
+`Stage.steps_for`, `wording`), so a passage that asks them to choose is
+rewritten for their choice or left out."""
+
+from dataclasses import dataclass, field
 
 from .estimate import StageSpec, estimate
 from .forms import key
@@ -17,6 +22,8 @@ class PlannedStage:
     months: float
     skipped: bool
     known: list  # skill names
+    description: str = ""  # worded for the reader's first language
+    steps: list = field(default_factory=list)  # likewise
 
     @property
     def months_label(self):
@@ -71,12 +78,17 @@ def build_plan(ctx, answers):
     names = {skill.pk: skill.name for s in ctx.stages for skill in s.skills.all()}
     names |= {s.pk: s.name for s in ctx.technical_skills}
     planned = [
-        PlannedStage(stage, p.months, p.skipped, sorted(names[i] for i in p.known))
+        PlannedStage(
+            stage,
+            p.months,
+            p.skipped,
+            sorted(names[i] for i in p.known),
+            description=stage.description_for(language),
+            steps=stage.steps_for(language),
+        )
         for stage, p in zip(ctx.stages, result.stages, strict=True)
     ]
-    next_steps = [(p.stage, step) for p in planned if not p.skipped for step in p.stage.step_list][
-        :3
-    ]
+    next_steps = [(p.stage, step) for p in planned if not p.skipped for step in p.steps][:3]
     return Plan(
         answers=answers,
         stages=planned,

@@ -164,7 +164,7 @@ def test_the_guide_form_lists_its_sections_with_every_inline_and_its_rows(
     (nav,) = elements(response, "nav", id="sections-nav")
     links = [(dict(a.attributes)["href"], _text(a)) for a in elements(nav, "a")]
     inlines = response.context["inline_admin_formsets"]
-    assert len(inlines) == len(GuideAdmin.inlines) == 9
+    assert len(inlines) == len(GuideAdmin.inlines) == 10
     expected_inlines = [f"#{inline.formset.prefix}-group" for inline in inlines]
     assert [href for href, _ in links if href.endswith("-group")] == expected_inlines
     # Each by its heading, with its rows; the named fieldsets first.

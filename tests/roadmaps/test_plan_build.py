@@ -1,12 +1,16 @@
 """The reader's plan built from their answers and already-fetched rows (no
 database): worked examples with plain stand-ins for the models, checking what
 the plan page shows: the stages, the estimate, the next steps, the salaries for
-the chosen region, the stories and the first language."""
+the chosen region, the stories and the first language, and the stages' texts
+worded for the first language the reader chose (`roadmaps.plan.wording`)."""
 
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from roadmaps import models
+from roadmaps.plan import wording
 from roadmaps.plan.build import MAX_STORIES, PlannedStage, build_plan, match_stories
 
 
@@ -47,7 +51,16 @@ class Stage:
     title: str
     length_months: int
     skills: Rel
-    step_list: list
+    step_lines: list
+    description: str = ""
+
+    # The model's own wording of its texts, applied to the stand-in's.
+    description_for = models.Stage.description_for
+    steps_for = models.Stage.steps_for
+
+    @property
+    def steps(self):
+        return "\n".join(self.step_lines)
 
 
 @dataclass
@@ -344,3 +357,96 @@ def test_a_soft_skill_the_background_brings_is_named_in_its_stage():
     plan = build_plan(ctx(stages=[team_stage], backgrounds=[lead]), answers(background="team-lead"))
     assert summary(plan) == [("Working in a team", True, "under 2 weeks", ["Git", "Teamwork"])]
     assert plan.from_background == ["Teamwork"]
+
+
+# -- The plan says only what is still true for its reader (issue 14)
+
+CHOOSING = Stage(
+    34,
+    "Foundations",
+    3,
+    Rel([GIT, PYTHON, NODE]),
+    [
+        "[[Choose Python or Node.js and use it for all your exercises]]",
+        "[[Choose Python or Node.js|Use {language}]] for every exercise",
+        "Solve the exercises of the official [[tutorial of your language|{language} tutorial]]",
+        "Write a CLI",
+    ],
+    description="[[Choose Python or Node.js.]] Learn variables and loops.",
+)
+
+
+@pytest.mark.parametrize(("language", "name"), [("python", "Python"), ("nodejs", "Node.js")])
+def test_a_reader_who_chose_is_never_asked_to_choose_again(language, name):
+    plan = build_plan(ctx(stages=[CHOOSING, SHIP]), answers(language=language, skills=[]))
+    steps = [step for _, step in plan.next_steps]
+    assert steps == [
+        f"Use {name} for every exercise",
+        f"Solve the exercises of the official {name} tutorial",
+        "Write a CLI",
+    ]
+    assert not any("Choose" in step for stage in plan.stages for step in stage.steps)
+    assert plan.stages[0].description == "Learn variables and loops."
+    assert plan.stages[0].steps[0] == f"Use {name} for every exercise"
+
+
+def test_the_guide_page_reader_has_not_chosen_and_is_asked():
+    assert CHOOSING.steps_for() == [
+        "Choose Python or Node.js and use it for all your exercises",
+        "Choose Python or Node.js for every exercise",
+        "Solve the exercises of the official tutorial of your language",
+        "Write a CLI",
+    ]
+    assert CHOOSING.description_for() == "Choose Python or Node.js. Learn variables and loops."
+
+
+def test_texts_without_a_marked_choice_read_the_same_for_everyone():
+    text = "Model a schema; [brackets] and {braces} are plain text."
+    assert wording.for_reader(text) == wording.for_reader(text, "Python") == text
+    assert DATA.steps_for("Python") == DATA.steps_for() == ["Model a schema"]
+
+
+def test_a_skipped_stages_steps_are_not_next_steps():
+    plan = build_plan(ctx(stages=[CHOOSING, SHIP]), answers(skills=["git", "python"]))
+    assert plan.stages[0].skipped
+    assert [step for _, step in plan.next_steps] == ["Ship a container", "Add CI"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[Choose Python or Node.js.", wording.UNMATCHED.format(where="")),
+        ("Choose ]] now", wording.UNMATCHED.format(where="")),
+        ("[[a [[b]] c]]", wording.UNMATCHED.format(where="")),
+        ("Use {language} for everything", wording.LANGUAGE_OUTSIDE),
+        ("[[Use {language}|Use {language}]]", wording.LANGUAGE_OUTSIDE),
+        ("[[a|b|c]]", wording.TWO_BARS),
+    ],
+)
+def test_a_marker_editors_got_wrong_is_explained(text, message):
+    assert wording.problems(text) == [message]
+
+
+def test_well_formed_markers_have_no_problems():
+    for text in [*CHOOSING.step_lines, CHOOSING.description, "No marker at all."]:
+        assert wording.problems(text) == []
+
+
+def test_the_stage_form_reports_marker_problems_next_to_their_field():
+    stage = models.Stage(
+        description="Use {language} daily.",
+        steps="Fine step\n[[Choose Python or Node.js",
+    )
+    with pytest.raises(ValidationError) as error:
+        stage.clean()
+    assert error.value.message_dict == {
+        "description": [wording.LANGUAGE_OUTSIDE],
+        "steps": [wording.UNMATCHED.format(where=" (step 2: each passage within its line)")],
+    }
+    models.Stage(description=CHOOSING.description, steps=CHOOSING.steps).clean()
+
+
+def test_the_stage_fields_tell_editors_how_to_mark_the_choice():
+    description = models.Stage._meta.get_field("description").help_text
+    assert "[[" in description and "{language}" in description and "|" in description
+    assert "left out of plans" in models.Stage._meta.get_field("steps").help_text

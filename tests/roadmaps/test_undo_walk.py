@@ -27,6 +27,7 @@ from roadmaps.models import (
     MarketInsight,
     Myth,
     Person,
+    Resource,
     Skill,
     SlugRedirect,
     Stage,
@@ -59,6 +60,16 @@ def _region():
     return factories.region()
 
 
+def _resource():
+    guide = _guide()
+    stage = Stage.objects.create(
+        guide=guide, month_from=1, month_to=3, title="Stage", description="Stage text."
+    )
+    return Resource.objects.create(
+        guide=guide, stage=stage, title="The Python Tutorial", url="https://docs.python.org/3/"
+    )
+
+
 # How to build one fresh row of each model (nothing depends on it, so it can be
 # deleted). A model Editors can change and that has no builder fails the walk.
 BUILDERS = {
@@ -71,6 +82,7 @@ BUILDERS = {
         description="Stage text.",
         steps="One\nTwo",
     ),
+    "roadmaps.resource": _resource,
     "roadmaps.skill": lambda: Skill.objects.create(guide=_guide(), name="Python"),
     "roadmaps.keyfact": lambda: KeyFact.objects.create(
         guide=_guide(), kind="english", label="English Level", text="B1 level"
