@@ -64,6 +64,19 @@ def _unique_field(model):
     return False, None
 
 
+def _flags(model):
+    """Fields named in a conditional per-guide unique rule (one hero figure per
+    guide): a copy on the same guide takes their default, or it would break it."""
+    return [
+        model._meta.get_field(name)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+        and constraint.condition is not None
+        and "guide" in constraint.fields
+        for name, _ in constraint.condition.children
+    ]
+
+
 def _suffixed(value, suffix, field):
     if not suffix:
         return value
@@ -119,6 +132,8 @@ def copy_rows(rows, target, suffix):
             changes = {"guide": target, "position": after + index if suffix else row.position}
             if suffix and unique is not None:
                 changes[unique.attname] = _suffixed(getattr(row, unique.attname), suffix, unique)
+            if suffix:
+                changes.update({flag.attname: flag.get_default() for flag in _flags(model)})
             for fk in fks:
                 old = getattr(row, fk.attname)
                 changes[fk.attname] = new_pks[fk.related_model].get(old) if old else None

@@ -258,7 +258,7 @@ def bench(args):
         )
     say(
         "  (median/min/p90: wall time per render; CPU ms: this Python process's CPU per render, "
-        "without PostgreSQL's; query fn: careerguide.pages.guide_page alone, all 12 queries and "
+        "without PostgreSQL's; query fn: careerguide.pages.guide_page alone, all its queries and "
         "the ORM; gzip: compressing the body, which the page-cache middleware does per render)"
     )
     linear = all(g["median_ms"] <= base_ms * s for s, g in growth.items() if s > 1)

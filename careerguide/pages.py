@@ -9,6 +9,7 @@ from itertools import groupby
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import Http404
+from django.urls import reverse
 
 from roadmaps import stamp
 from roadmaps.blocks import SECTIONS
@@ -27,7 +28,7 @@ from roadmaps.models import (
     Stage,
 )
 from salaries.models import Grade, SalaryFigure
-from salaries.tables import salary_tables, sources_used
+from salaries.tables import data_years, details, sources_used, summary
 from stories.models import Story
 
 from .models import SitePage
@@ -45,9 +46,12 @@ class GuidePage:
     myths: list
     market: list  # [(region, [insight, ...]), ...]
     faqs: list
-    salary_regions: list
+    salary_figures: list  # published, in page order
+    salary_summary: object  # salaries.tables.Summary
+    salary_details: list  # [salaries.tables.CountryDetail]
     salary_sources: list
     salary_count: int
+    hero_figure: SalaryFigure | None  # the editor's pick for the hero's salary line
 
     @property
     def sections(self):
@@ -73,14 +77,15 @@ def home_page():
     )
 
 
-def guide_redirect(slug):
-    """The current URL of a published guide that used to have `slug`, or None."""
+def guide_redirect(slug, url_name="guide"):
+    """The current URL of a published guide's page `url_name` (the guide, its
+    salary page …) when the guide used to have `slug`, or None."""
     row = (
         SlugRedirect.objects.filter(old_slug=slug, guide__is_published=True)
         .select_related("guide")
         .first()
     )
-    return row.guide.get_absolute_url() if row else None
+    return reverse(url_name, kwargs={"slug": row.guide.slug}) if row else None
 
 
 def guide_card(slug):
@@ -224,7 +229,8 @@ def guide_page(slug):
     except Guide.DoesNotExist:
         raise Http404("No such guide") from None
 
-    stages = list(Stage.objects.filter(guide=guide).prefetch_related("skills"))
+    # Each stage's resources: the one query the Resource block adds.
+    stages = list(Stage.objects.filter(guide=guide).prefetch_related("skills", "resources"))
     skills = list(Skill.objects.filter(guide=guide))
     comparisons = list(Comparison.objects.filter(guide=guide).select_related("related_guide"))
     insights = MarketInsight.objects.filter(guide=guide).select_related("region")
@@ -245,7 +251,62 @@ def guide_page(slug):
         myths=list(Myth.objects.filter(guide=guide)),
         market=market,
         faqs=list(FAQ.objects.filter(guide=guide)),
-        salary_regions=salary_tables(figures, grades),
+        salary_figures=figures,
+        salary_summary=summary(figures, grades),
+        salary_details=details(figures),
         salary_sources=sources_used(figures),
         salary_count=len(figures),
+        hero_figure=next((f for f in figures if f.in_hero), None),
     )
+
+
+@dataclass
+class SalaryPage:
+    guide: Guide
+    figures: list  # published, in page order
+    summary: object  # salaries.tables.Summary
+    details: list  # [salaries.tables.CountryDetail]
+    sources: list
+    years: tuple | None  # (earliest, latest) data year
+
+    @property
+    def last_modified(self):
+        return self.guide.content_changed_at
+
+
+# The guide, its published figures (with their countries, grades and sources), the grades.
+SALARY_PAGE_QUERIES = 3
+
+
+def _published_guide(slug):
+    try:
+        return Guide.objects.published().get(slug=slug)
+    except Guide.DoesNotExist:
+        raise Http404("No such guide") from None
+
+
+def salary_page(slug):
+    """A guide's salary page: the summary, every figure in detail and the sources,
+    in `SALARY_PAGE_QUERIES` queries however many figures. Raises Http404."""
+    guide = _published_guide(slug)
+    figures = list(SalaryFigure.objects.for_page(guide))
+    grades = list(Grade.objects.all())
+    return SalaryPage(
+        guide=guide,
+        figures=figures,
+        summary=summary(figures, grades),
+        details=details(figures),
+        sources=sources_used(figures),
+        years=data_years(figures),
+    )
+
+
+# The guide and its published figures, with their countries, grades and sources.
+SALARY_DATASET_QUERIES = 2
+
+
+def salary_dataset(slug):
+    """(guide, its published figures) for the salary download, in
+    `SALARY_DATASET_QUERIES` queries. Raises Http404."""
+    guide = _published_guide(slug)
+    return guide, list(SalaryFigure.objects.for_page(guide))

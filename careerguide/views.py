@@ -18,6 +18,7 @@ from roadmaps.plan.forms import PlanForm, split_skills
 from roadmaps.workflow import admin as draft_admin
 from roadmaps.workflow import services
 from roadmaps.workflow.models import Draft
+from salaries import dataset
 from salaries.models import SalaryFigure
 from stories.models import Story
 
@@ -76,6 +77,59 @@ def guide(request, slug):
         return redirect(target, permanent=True)
     response = render_guide(request, page)
     return with_validators(request, response, page.guide.content_changed_at)
+
+
+@require_safe
+@cacheable
+def guide_salaries(request, slug):
+    """Every salary figure of a guide: the summary, the detail with its bars, the
+    sources and the download, with the dataset's JSON-LD."""
+    try:
+        page = pages.salary_page(slug)
+    except Http404:
+        target = pages.guide_redirect(slug, "guide_salaries")
+        if target is None:
+            raise
+        return redirect(target, permanent=True)
+    guide = page.guide
+    csv_url = reverse("guide_salaries_csv", kwargs={"slug": guide.slug})
+    response = render(
+        request,
+        "careerguide/salaries.html",
+        {
+            "page": page,
+            "guide": guide,
+            "csv_url": csv_url,
+            "og_image": og_image(
+                reverse("guide_card", kwargs={"slug": guide.slug}),
+                OG_IMAGE_ALT.format(title=guide.title),
+            ),
+            "json_ld": jsonld.to_script(jsonld.salary_graph(page, csv_url)),
+            "meta": meta(
+                f"{guide.name} salaries by country and grade, with sources | Career Guide",
+                f"Every {guide.name.lower()} salary figure we publish, by country and grade: "
+                "medians and percentiles as each source published them, with the source, "
+                "data year and pay basis of every figure, and a free CSV download.",
+            ),
+        },
+    )
+    return with_validators(request, response, page.last_modified)
+
+
+@require_safe
+@cacheable
+def guide_salaries_csv(request, slug):
+    """The salary download: every published figure of the guide (`salaries.dataset`)."""
+    try:
+        guide, figures = pages.salary_dataset(slug)
+    except Http404:
+        target = pages.guide_redirect(slug, "guide_salaries_csv")
+        if target is None:
+            raise
+        return redirect(target, permanent=True)
+    response = HttpResponse(dataset.to_csv(guide, figures), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{dataset.filename(guide)}"'
+    return with_validators(request, response, guide.content_changed_at)
 
 
 def render_guide(request, page, preview=None):

@@ -77,8 +77,8 @@ class SalaryFigureAdmin(DraftAdminMixin, ImportExportModelAdmin, ContentAdmin):
         ("Figure", {"fields": ["statistic", "pay_basis", "amount", "p25", "p75", "currency",
                                "period", "data_year"]}),
         ("Provenance", {"fields": ["source", "source_url", "note"]}),
-        ("Display", {"fields": ["position", "is_published", "preview", "created_at",
-                                "updated_at"]}),
+        ("Display", {"fields": ["position", "is_published", "in_hero", "preview",
+                                "created_at", "updated_at"]}),
     ]  # fmt: skip
 
     @admin.display(description="Preview")

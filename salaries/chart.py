@@ -1,149 +1,81 @@
-"""Bar charts of a country's salary figures, drawn as inline SVG on the server.
+"""The salary bars: one per figure, beside its numbers in the detail tables.
 
-One chart per country, currency and period: figures in different currencies or
-periods are never on one axis, and nothing is converted. Grades without a
-figure get a labelled row with no bar. Pure functions over fetched rows.
+Bars compare like with like only: every figure of one comparable set (same
+currency, period, statistic and pay basis) is drawn on one scale, 0 to the
+set's largest value across the whole guide, so a €60,000 bar is as long in
+Germany's table as in Spain's; a figure in another currency or on another
+basis is on another scale, in another table, never side by side. The bar runs
+from 0 to the median; where the source publishes the 25th and 75th percentiles
+a box spans them around the median, as levels.fyi draws them.
+
+The bar is inline SVG (classes only: the CSP allows no style attributes) and is
+hidden from screen readers: the same row states every number in words, which is
+the bar's text alternative. Pure functions over fetched rows.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
-# A narrow drawing: on a phone it is shown close to 1:1, so labels stay legible;
-# CSS caps its width on large screens.
-WIDTH = 360
-BAR_START = 0
-BAR_SPACE = WIDTH - 96  # room for the value label after the bar
-ROW = 44  # a label line, then the bar
-TOP = 4
+from .templatetags.money import money
+
+WIDTH = 100  # viewBox units; CSS stretches the drawing to the cell's width
 
 
-@dataclass
-class Bar:
-    label: str
-    detail: str
-    figure: object = None
-    y: int = 0
-    width: int = 0
+@dataclass(frozen=True)
+class Scale:
+    """The axis shared by one comparable set: 0 to `top`, in `currency`."""
 
-    @property
-    def text_y(self):
-        return self.y + 13
-
-    @property
-    def bar_y(self):
-        return self.y + 19
-
-    @property
-    def value_y(self):
-        return self.y + 33
-
-    @property
-    def value_x(self):
-        return BAR_START + self.width + 6
-
-
-@dataclass
-class Chart:
-    country: object
+    top: int
     currency: str
-    period: str
-    bars: list = field(default_factory=list)
-    sources: list = field(default_factory=list)
-    missing: list = field(default_factory=list)
 
     @property
-    def height(self):
-        return TOP * 2 + ROW * len(self.bars)
+    def label(self):
+        return f"0 to {money(self.top, self.currency)}"
 
-    @property
-    def period_label(self):
-        return "per year" if self.period == "year" else "per month"
+    def x(self, amount):
+        return round(WIDTH * amount / self.top, 1)
 
-    width = WIDTH
-    bar_start = BAR_START
 
-    def title(self):
-        parts = [
-            f"{self.country.name}: salary figures in {self.currency} {self.period_label}, by grade"
-        ]
-        for bar in self.bars:
-            detail = f" ({bar.detail})" if bar.detail else ""
-            value = bar.figure.amount_label if bar.figure else "no reliable figure yet"
-            parts.append(f"{bar.label}{detail}: {value}")
-        return "; ".join(parts)
+def scales(figures, key):
+    """{key(figure): Scale} over all `figures`: each set's axis ends at its
+    largest published value (a 75th percentile, or else a median)."""
+    tops = {}
+    for f in figures:
+        k = key(f)
+        tops[k] = max(tops.get(k, 0), f.p75 or f.amount)
+    return {k: Scale(top, k[0]) for k, top in tops.items()}
 
-    index: int = 1
+
+@dataclass(frozen=True)
+class Bar:
+    median: float
+    low: float | None = None  # the 25th percentile, where published with the 75th
+    high: float | None = None
 
     @property
     def svg(self):
-        """The chart as inline SVG. Built here rather than in a template loop:
-        it is the hottest part of the page, and every text is escaped."""
-        chart_id = f"chart-{self.country.code}-{self.index}"
-        out = [
-            f'<svg viewBox="0 0 {WIDTH} {self.height}" width="{WIDTH}" height="{self.height}" '
-            f'role="img" aria-labelledby="{chart_id}-t" focusable="false">'
-            f'<title id="{chart_id}-t">{escape(self.title())}</title>'
+        """The drawing; every value is a number of ours, so nothing needs escaping."""
+        median = max(self.median, 0.8)  # a tiny figure still gets a visible bar
+        parts = [
+            f'<svg class="bar" viewBox="0 0 {WIDTH} 12" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false">',
+            f'<rect class="bar-track" x="0" y="5.5" width="{WIDTH}" height="1"/>',
         ]
-        for bar in self.bars:
-            detail = ""
-            if bar.detail:
-                short = escape(Truncator(bar.detail).chars(36))
-                detail = f'<tspan class="chart-detail"> · {short}</tspan>'
-            label = escape(bar.label)
-            out.append(f'<text x="0" y="{bar.text_y}" class="chart-label">{label}{detail}</text>')
-            if bar.figure is None:
-                missing = "No reliable figure yet"
-                out.append(f'<text x="0" y="{bar.value_y}" class="chart-missing">{missing}</text>')
-                continue
-            proxy = " chart-bar--proxy" if bar.figure.is_proxy_role else ""
-            out.append(
-                f'<rect x="{BAR_START}" y="{bar.bar_y}" width="{bar.width}" height="18" rx="3" '
-                f'class="chart-bar{proxy}"/>'
-                f'<text x="{bar.value_x}" y="{bar.value_y}" class="chart-value">'
-                f"{escape(bar.figure.amount_label)}</text>"
+        if self.low is not None and self.high is not None:
+            # Under the median bar, so the bar stays visible inside the box.
+            parts.append(
+                f'<rect class="bar-range" x="{self.low}" y="1" '
+                f'width="{round(self.high - self.low, 1)}" height="10"/>'
             )
-        out.append("</svg>")
-        # Safe: every text above is escaped, every number is ours.
-        return mark_safe("".join(out))
+        parts.append(f'<rect class="bar-median" x="0" y="4" width="{median}" height="4"/>')
+        tick = round(median - 0.6, 1)
+        parts.append(f'<rect class="bar-tick" x="{tick}" y="0" width="1.2" height="12"/></svg>')
+        return mark_safe("".join(parts))
 
 
-def charts_for(table):
-    """Charts for one CountryTable (see salaries.tables)."""
-    groups = {}
-    for row in table.rows:
-        for f in row.figures:
-            groups.setdefault((f.currency, f.period), []).append((row.grade, f))
-    if not groups:
-        return []
-    # Grades with no figure at all are shown (without a bar) on the main chart:
-    # the one in the country's most used currency and period.
-    main = max(groups, key=lambda key: len(groups[key]))
-    missing = [row.grade for row in table.rows if not row.figures]
-    charts = []
-    for (currency, period), items in groups.items():
-        chart = Chart(table.country, currency, period)
-        top = max(f.amount for _, f in items)
-        rows = [(g, f) for g, f in items]
-        if (currency, period) == main:
-            rows += [(g, None) for g in missing]
-            chart.missing = missing
-            rows.sort(key=lambda gf: gf[0].position)
-        for i, (grade, f) in enumerate(rows):
-            detail = ""
-            if f is not None:
-                detail = f.segment or f.source.label
-                if f.is_proxy_role:
-                    detail += " (proxy role)"
-            bar = Bar(label=grade.name, detail=detail, figure=f, y=TOP + i * ROW)
-            if f is not None:
-                bar.width = max(2, round(BAR_SPACE * f.amount / top))
-            chart.bars.append(bar)
-        chart.sources = sorted({f.source for _, f in items}, key=lambda s: s.name.lower())
-        charts.append(chart)
-    charts.sort(key=lambda c: (c.currency, c.period) != main)
-    for i, chart in enumerate(charts, start=1):
-        chart.index = i
-    return charts
+def bar_for(figure, scale):
+    """`figure`'s bar on `scale`; the percentile box only when both are published."""
+    if figure.p25 and figure.p75:
+        return Bar(scale.x(figure.amount), scale.x(figure.p25), scale.x(figure.p75))
+    return Bar(scale.x(figure.amount))

@@ -58,6 +58,14 @@ class Source(TimeStamped):
         blank=True,
         help_text="What the source measures: sample, statistic, pay basis, caveats.",
     )
+    terms = models.TextField(
+        "reuse terms",
+        blank=True,
+        help_text="On what terms others may reuse this source's figures, as the source states "
+        "them: its licence (e.g. 'Open Database License (ODbL) 1.0'), or, where it names none, "
+        "'No open licence known: quoted with attribution; see the source's terms of use'. "
+        "Never guess a licence. Shown in the 'source terms' column of the salary download.",
+    )
 
     objects = KeyManager("name")
 
@@ -177,6 +185,13 @@ class SalaryFigure(ContentBlock):
         "lower numbers come first. Numbers run across the whole guide."
     )
     is_published = models.BooleanField(default=True, help_text="Unpublished figures are hidden.")
+    in_hero = models.BooleanField(
+        "shown in the hero",
+        default=False,
+        help_text="Show this figure, with its source and year, in the short salary line at the "
+        "top of its guide. One figure per guide; with none ticked the line says 'see "
+        "salaries'. Pick a figure from a strong source that most readers care about.",
+    )
 
     objects = FigureQuerySet.as_manager()
 
@@ -189,6 +204,13 @@ class SalaryFigure(ContentBlock):
                 name="figure_unique_cell",
                 violation_error_message="A figure already exists for this guide, country, "
                 "grade, source and segment: use Segment to tell two apart.",
+            ),
+            models.UniqueConstraint(
+                fields=["guide"],
+                condition=Q(in_hero=True),
+                name="figure_one_hero_per_guide",
+                violation_error_message="Another figure of this guide is already shown in the "
+                "hero. Untick 'Shown in the hero' on that figure first.",
             ),
             FieldCheckConstraint(
                 condition=Q(amount__gt=0),

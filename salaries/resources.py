@@ -9,6 +9,9 @@ rows it created (`undo_import` puts everything back).
 Errors speak the spreadsheet's language: rows are numbered as the spreadsheet
 numbers them (the header is row 1), and a guide, country, grade or source the
 file names but the site does not have is quoted, with the closest ones it has.
+
+Formula cells (`salaries.spreadsheet`): every exported cell passes through
+`safe_cell`, and an import refuses text that starts like a formula.
 """
 
 import csv
@@ -17,7 +20,7 @@ import io
 
 import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from import_export import fields, resources
 from import_export.formats.base_formats import CSV
@@ -30,6 +33,7 @@ from roadmaps.models import Country, Guide
 from roadmaps.signals import guides_changed
 
 from .models import Grade, ImportLog, SalaryFigure, Source
+from .spreadsheet import describe, formula_start, safe_cell, unescape_cell
 
 
 def spreadsheet_row(number, rows=None):
@@ -181,10 +185,31 @@ class SalaryFigureResource(resources.ModelResource):
         self._spreadsheet_rows = getattr(dataset, "spreadsheet_rows", None)
         return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
+    def export_field(self, field, instance, **kwargs):
+        # Every cell of a CSV or XLSX export, so a note an editor pasted from
+        # anywhere never runs as a formula in the spreadsheet that opens it.
+        return safe_cell(super().export_field(field, instance, **kwargs))
+
+    def formula_errors(self, instance):
+        """{field: [message]} for free-text cells that start like a formula."""
+        errors = {}
+        for field in SalaryFigure._meta.concrete_fields:
+            if field.name not in self.fields or field.choices:
+                continue
+            if not isinstance(field, (models.CharField, models.TextField)):
+                continue
+            char = formula_start(getattr(instance, field.attname))
+            if char:
+                errors[field.name] = [
+                    f"the {field.verbose_name} starts with {describe(char)}, which a "
+                    "spreadsheet would run as a formula. Start it with a word or a number."
+                ]
+        return errors
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # As the library's, but the order number is a wish settled on save
         # (`roadmaps.ordering`): two rows may ask for one number.
-        errors = dict(import_validation_errors or {})
+        errors = {**self.formula_errors(instance), **dict(import_validation_errors or {})}
         try:
             instance.full_clean(exclude=[*errors, "position"], validate_unique=validate_unique)
         except ValidationError as error:
@@ -227,6 +252,9 @@ class SalaryFigureResource(resources.ModelResource):
         self._log["after"][saved.pk] = _save_version(saved, kwargs.get("user"), comment)
 
     def before_import_row(self, row, **kwargs):
+        # A file we exported carries "'" before formula-like text: take it off again.
+        for column, value in list(row.items()):
+            row[column] = unescape_cell(value)
         # Empty cells mean "no value", not the string "" (segment stays "").
         if row.get("segment") is None:
             row["segment"] = ""

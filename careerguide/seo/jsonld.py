@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
@@ -34,12 +35,23 @@ def to_script(data):
     return mark_safe(JSON_LD_SCRIPT_TAG + html.removeprefix(JSON_SCRIPT_TAG))
 
 
+# The favicon drawn as a PNG: Google reads only raster logos, at least 112x112.
+LOGO = ("img/logo.png", 512, 512)
+
+
 def organization():
+    path, width, height = LOGO
     return {
         "@type": "Organization",
         "@id": absolute("/#organization"),
         "name": "Career Guide",
         "url": absolute("/"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": absolute(static(path)),
+            "width": width,
+            "height": height,
+        },
     }
 
 
@@ -90,10 +102,7 @@ def guide_graph(page, og_image):
     modified = guide.content_changed_at.isoformat()
     description = guide.seo_description or guide.headline
     education = next((f.text for f in page.facts if f.kind == KeyFact.Kind.EDUCATION), "")
-    countries = {}
-    for region in page.salary_regions:
-        for table in region.countries:
-            countries[table.country.code] = table.country.name
+    countries = {f.country.code: f.country.name for f in page.salary_figures}
     graph = [
         organization(),
         {
@@ -140,13 +149,7 @@ def guide_graph(page, og_image):
             "occupationalCategory": [code for code in [guide.onet_code, guide.isco_code] if code],
             "skills": ", ".join(s.name for s in page.technical_skills + page.soft_skills),
             "educationRequirements": education,
-            "estimatedSalary": [
-                salary_distribution(f)
-                for region in page.salary_regions
-                for table in region.countries
-                for row in table.rows
-                for f in row.figures
-            ],
+            "estimatedSalary": [salary_distribution(f) for f in page.salary_figures],
             "occupationLocation": [
                 {"@type": "Country", "name": name, "identifier": code}
                 for code, name in countries.items()
@@ -176,4 +179,72 @@ def guide_graph(page, og_image):
                 ],
             }
         )
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+# The licence of our compilation of the figures; each figure's own source terms
+# travel with it in the download's "source terms" column.
+DATASET_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def salary_graph(page, csv_path):
+    """The salary page's @graph: the WebPage, its breadcrumbs and the `Dataset`
+    (Google Dataset Search) with the CSV download as its distribution."""
+    guide = page.guide
+    url = absolute(reverse("guide_salaries", kwargs={"slug": guide.slug}))
+    guide_url = absolute(guide.get_absolute_url())
+    modified = page.last_modified.isoformat()
+    name = f"{guide.name} salaries by country and grade"
+    countries = {f.country.code: f.country.name for f in page.figures}
+    description = (
+        f"Every {guide.name.lower()} salary figure Career Guide publishes, one row per "
+        "figure: country, grade, statistic (median or mean), pay basis (base salary, total "
+        "compensation, advertised salary or B2B contract rate), amount with its 25th and "
+        "75th percentiles where published, currency and period exactly as the source "
+        "published them (never converted), data year, and the source with its URL and "
+        "reuse terms."
+    )
+    dataset = {
+        "@type": "Dataset",
+        "@id": f"{url}#dataset",
+        "name": name,
+        "description": description,
+        "url": url,
+        "inLanguage": "en",
+        "isAccessibleForFree": True,
+        "creator": {"@id": absolute("/#organization")},
+        "publisher": {"@id": absolute("/#organization")},
+        "license": DATASET_LICENSE,
+        "dateModified": modified,
+        "keywords": [guide.name, "salary", "median salary", *countries.values()],
+        "spatialCoverage": [{"@type": "Country", "name": n} for n in countries.values()],
+        "isBasedOn": sorted({f.url for f in page.figures}),
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "contentUrl": absolute(csv_path),
+                "encodingFormat": "text/csv",
+                "name": f"{name} (CSV, UTF-8)",
+            }
+        ],
+    }
+    if page.years:
+        first, last = page.years
+        dataset["temporalCoverage"] = str(first) if first == last else f"{first}/{last}"
+    graph = [
+        organization(),
+        {
+            "@type": "WebPage",
+            "@id": url,
+            "url": url,
+            "name": name,
+            "inLanguage": "en",
+            "isPartOf": {"@id": absolute("/#website")},
+            "breadcrumb": {"@id": f"{url}#breadcrumb"},
+            "dateModified": modified,
+            "mainEntity": {"@id": dataset["@id"]},
+        },
+        dataset,
+        breadcrumbs(url, [("Guides", absolute("/")), (guide.name, guide_url), ("Salaries", url)]),
+    ]
     return {"@context": "https://schema.org", "@graph": graph}

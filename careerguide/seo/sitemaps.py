@@ -56,6 +56,15 @@ class PlanSitemap(GuideSitemap):
         return reverse("plan", kwargs={"slug": guide.slug})
 
 
+class SalarySitemap(GuideSitemap):
+    """The salary page of each guide (the CSV download is linked from it)."""
+
+    priority = 0.6
+
+    def location(self, guide):
+        return reverse("guide_salaries", kwargs={"slug": guide.slug})
+
+
 class SitePageSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.3
@@ -85,6 +94,7 @@ SITEMAPS = {
     "home": HomeSitemap,
     "guides": GuideSitemap,
     "plans": PlanSitemap,
+    "salaries": SalarySitemap,
     "pages": SitePageSitemap,
     "people": PersonSitemap,
 }

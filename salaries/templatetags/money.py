@@ -16,3 +16,10 @@ def money(amount, currency):
     number = f"{int(amount):,}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{number}" if symbol else f"{currency}\u00a0{number}"
+
+
+@register.filter
+def in_sentence(label):
+    """A choice's label inside a sentence: 'Total compensation' → 'total compensation',
+    'B2B contract rate' → 'B2B contract rate' (acronyms keep their capitals)."""
+    return " ".join(word if word.isupper() else word.lower() for word in str(label).split())

@@ -46,6 +46,8 @@ def concrete_paths():
         "/careers/backend-developer/plan/",
         "/careers/backend-developer/",
         "/careers/backend-developer/social.png",
+        "/careers/backend-developer/salaries/",
+        "/careers/backend-developer/salaries.csv",
         "/preview/careers/backend-developer/",
         "/preview/about/",
         "/social.png",

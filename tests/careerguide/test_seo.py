@@ -1,5 +1,5 @@
 """Crawlers and link previews: sitemap, robots, metadata, JSON-LD, conditional GET,
-social cards, moved and missing pages. Query counts, uncached: the sitemap 9 (two
+social cards, moved and missing pages. Query counts, uncached: the sitemap 11 (two
 per model sitemap, one for the home page's date), a person's page 2, a site page 1,
 the methodology page 3."""
 
@@ -16,6 +16,7 @@ from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
 from careerguide.models import SitePage
+from careerguide.templatetags.site_tags import datetime_attr
 from roadmaps.models import Guide, Person, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
@@ -80,7 +81,7 @@ def hero_meta(guide, reviewed):
     changed = guide.content_changed_at
     return (
         f'<p class="meta">Reviewed {reviewed} · Last updated '
-        f'<time datetime="{changed.isoformat()}">{changed.day} {changed:%B %Y}</time></p>'
+        f'<time datetime="{datetime_attr(changed)}">{changed.day} {changed:%B %Y}</time></p>'
     )
 
 
@@ -91,7 +92,8 @@ def test_sitemap_lists_published_pages_with_content_dates(
     client, reviewed_guide, site_pages, django_assert_num_queries
 ):
     draft = factories.guide(name="Draft Guide", is_published=False)
-    with django_assert_num_queries(9):
+    # Five model sitemaps (guides, plans, salary pages, site pages, people) and the home page.
+    with django_assert_num_queries(11):
         response = client.get(reverse("sitemap"))
     assert response.status_code == 200
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -101,6 +103,7 @@ def test_sitemap_lists_published_pages_with_content_dates(
     }
     guide_url = f"{SITE}{reviewed_guide.get_absolute_url()}"
     assert f"{guide_url}plan/" in entries
+    assert entries[f"{guide_url}salaries/"] == entries[guide_url]
     reviewed_guide.refresh_from_db()
     assert entries[guide_url] == reviewed_guide.content_changed_at.isoformat()
     assert entries[f"{SITE}/"] == reviewed_guide.content_changed_at.isoformat()

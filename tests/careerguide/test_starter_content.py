@@ -1,6 +1,7 @@
 """The starter fixtures fill a fresh database once, and never again."""
 
 import datetime
+import re
 import shutil
 
 import pytest
@@ -25,6 +26,7 @@ from roadmaps.models import (
     Myth,
     Person,
     Region,
+    Resource,
     Skill,
     Stage,
     StarterContent,
@@ -35,7 +37,8 @@ from stories.models import Story
 pytestmark = pytest.mark.django_db
 BLS = "U.S. Bureau of Labor Statistics, OEWS May 2024 (as quoted by ResumeGeni)"
 
-# What the former field-by-field loader produced from the same content.
+# What the former field-by-field loader produced from the same content, and the
+# stages' resources added since (issue 14).
 COUNTS = {
     Region: 2,
     Country: 6,
@@ -45,6 +48,7 @@ COUNTS = {
     SitePage: 4,
     Guide: 1,
     Stage: 4,
+    Resource: 15,
     Skill: 24,
     KeyFact: 5,
     Comparison: 3,
@@ -73,7 +77,15 @@ def test_loader_fills_a_fresh_database(client):
     page = client.get(reverse("guide", kwargs={"slug": guide.slug})).content.decode()
     assert page.count("Programming Fundamentals and First Language") == 1
     assert "Robert Half" not in page
-    assert "No reliable figure yet" in page
+    assert "no reliable figure yet" in page  # the summary's empty cells
+    # The hero's salary line: the editors' pick, the BLS figure for the US.
+    hero = SalaryFigure.objects.get(guide=guide, in_hero=True)
+    assert (hero.country.code, hero.source.short_name, hero.amount) == (
+        "US",
+        "BLS OEWS 2024",
+        133080,
+    )
+    assert '<strong class="amount">$133,080</strong> a year' in page
 
 
 def test_loaded_content_is_the_starter_content():
@@ -97,7 +109,13 @@ def test_loaded_content_is_the_starter_content():
         "HTTP and networking basics",
         "Command line & Linux",
     ]
-    assert first.step_list[0] == "Choose Python or Node.js and use it for all your exercises"
+    # The guide page asks for the choice; a plan words it for the reader's language.
+    assert first.step_list[0] == (
+        "Choose Python or Node.js for every exercise, and push each one to GitHub"
+    )
+    assert (
+        first.steps_for("Python")[0] == "Use Python for every exercise, and push each one to GitHub"
+    )
     bls = SalaryFigure.objects.get_by_natural_key(guide.slug, "US", "all-levels", BLS, "")
     assert (bls.amount, bls.p25, bls.p75, bls.currency, bls.period, bls.data_year) == (
         133080,
@@ -109,7 +127,7 @@ def test_loaded_content_is_the_starter_content():
     )
     assert bls.source_url == "https://resumegeni.com/salary-guides/backend-developer-salary-guide"
     # Positions follow the files' order, as the old loader numbered them.
-    for model in (Stage, Skill, FAQ, SalaryFigure, Story):
+    for model in (Stage, Resource, Skill, FAQ, SalaryFigure, Story):
         positions = list(model.objects.order_by("pk").values_list("position", flat=True))
         assert positions == list(range(len(positions))), model
     story = Story.objects.get(slug="dmitry-financial-analyst")
@@ -207,3 +225,39 @@ def test_a_fixture_for_no_registered_block_is_refused(tmp_path):
     with pytest.raises(CommandError, match=r"stages\.json names no block"):
         starter.load(directory)
     assert not Guide.objects.exists()
+
+
+def test_every_stage_links_two_to_four_free_resources_documentation_first():
+    starter.load()
+    for stage in Stage.objects.prefetch_related("resources"):
+        resources = list(stage.resources.all())
+        assert 2 <= len(resources) <= 4, stage
+        assert resources[0].kind == Resource.Kind.DOCUMENTATION, stage
+        assert all(r.is_free and r.url.startswith("https://") for r in resources), stage
+        assert all(r.guide_id == stage.guide_id for r in resources), stage
+    urls = set(Resource.objects.values_list("url", flat=True))
+    for official in [
+        "https://docs.python.org/3/tutorial/",
+        "https://www.postgresql.org/docs/current/",
+        "https://developer.mozilla.org/en-US/docs/Web/HTTP",
+        "https://docs.docker.com/get-started/",
+    ]:
+        assert official in urls
+
+
+def _sentences(text):
+    return {s.strip(" .").lower() for s in re.split(r"[.;:]\s+|\.$", text) if s.strip(" .")}
+
+
+def test_no_step_restates_its_stages_description():
+    """Each step adds something to hand in; none repeats a sentence of the
+    description (as "Implement JWT authentication and role-based access
+    control" once did)."""
+    starter.load()
+    stages = list(Stage.objects.all())
+    assert sum(len(stage.step_list) for stage in stages) >= 16
+    for stage in stages:
+        description = _sentences(stage.page_description)
+        for step in stage.step_list:
+            assert step.strip(" .").lower() not in description, step
+            assert not _sentences(step) & description, step
