@@ -4,19 +4,23 @@ loader tests use the whole starter content."""
 import atexit
 import os
 import shutil
+import uuid
 from pathlib import Path
+
+import pytest
 
 # The settings refuse to start without a key; tests get a throwaway one.
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 # A cache of their own, apart from `make run`'s and from any other test run's
 # (two runs sharing one would clear and bump each other's stamp); child
 # processes inherit it.
+# The process id alone is not enough: sandboxed runs side by side (separate
+# process namespaces) were seen to share one, and each other's cache.
+RUN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 if "CACHE_URL" not in os.environ:
-    _cache_dir = Path(__file__).resolve().parent.parent / ".cache" / f"test-{os.getpid()}"
+    _cache_dir = Path(__file__).resolve().parent.parent / ".cache" / f"test-{RUN}"
     os.environ["CACHE_URL"] = f"filecache://{_cache_dir}"
     atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
-
-import pytest
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +32,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        db["TEST"]["NAME"] = str(settings.BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
+        db["TEST"]["NAME"] = str(
+            settings.BASE_DIR / f".test-db-{os.getpid()}-{uuid.uuid4().hex[:8]}.sqlite3"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
