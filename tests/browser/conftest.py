@@ -166,17 +166,19 @@ def tab(browser, site, viewport):
 
 @pytest.fixture
 def staff_tab(browser, site):
-    """open(username, group, width=1280) -> (page, console errors): a tab signed
-    in as a new staff user of that group (Editors or Publishers)."""
+    """open(user, group=None, width=1280) -> (page, console errors): a tab signed
+    in as `user`, or, given a name and a group (Editors or Publishers), as a new
+    staff user of that group."""
     from django.conf import settings as dj_settings
     from django.contrib.auth.models import Group, User
     from django.contrib.sessions.backends.db import SessionStore
 
     contexts = []
 
-    def open_tab(username, group, width=1280, height=800):
-        user = User.objects.create_user(username, password="a long staff password", is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
+    def open_tab(user, group=None, width=1280, height=800):
+        if isinstance(user, str):
+            user = User.objects.create_user(user, password="a long staff password", is_staff=True)
+            user.groups.add(Group.objects.get(name=group))
         session = SessionStore()
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"

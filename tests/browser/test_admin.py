@@ -3,7 +3,6 @@ django-import-export's and django-reversion's, loads with no console errors
 (a blocked inline script or style shows up as one)."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 EDITOR_PAGES = [
     "/admin/",
@@ -25,32 +24,12 @@ EDITOR_PAGES = [
 
 
 @pytest.fixture
-def editor_tab(browser, site):
-    from django.conf import settings as dj_settings
-    from django.contrib.sessions.backends.db import SessionStore
-
+def editor_tab(staff_tab, site):
     from roadmaps.models import Guide
 
-    user = User.objects.create_user("edna", password="a long editor password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    host = site.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [{"name": dj_settings.SESSION_COOKIE_NAME, "value": session.session_key,
-          "domain": host, "path": "/"}]
-    )  # fmt: skip
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = staff_tab("edna", "Editors")
     guide = Guide.objects.get(slug="backend-developer").pk
-    yield page, errors, site, guide
-    context.close()
+    return page, errors, site, guide
 
 
 def test_admin_pages_have_no_console_errors_under_the_csp(editor_tab):

@@ -19,31 +19,13 @@ IS_FOCUSED = "el => el === document.activeElement"
 
 
 @pytest.fixture
-def publisher_page(browser, site, publisher):
+def publisher_page(staff_tab, site, publisher):
     """The publisher's browser at 1280 × 800 (their Save writes live, so an
     invalid form comes back at once), recording console and page errors."""
-    from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session["_auth_user_id"] = str(publisher.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = publisher.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    host = site.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-          "domain": host, "path": "/"}]
-    )  # fmt: skip
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = staff_tab(publisher)
     guide = Guide.objects.get(slug="backend-developer")
     page.goto(site + reverse("admin:roadmaps_guide_change", args=[guide.pk]), wait_until="load")
-    yield page, errors
-    context.close()
+    return page, errors
 
 
 def save(page):

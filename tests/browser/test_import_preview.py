@@ -3,35 +3,14 @@ shows the counts and the row's error as text (no hovering), offers no "Confirm
 import", and loads with no console errors under the strict CSP."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 SCREENSHOT = "/tmp/import-preview.png"
 
 
 @pytest.fixture
-def publisher_tab(browser, site):
-    from django.conf import settings as dj_settings
-    from django.contrib.sessions.backends.db import SessionStore
-
-    user = User.objects.create_user("pia", password="a long publisher password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Publishers"))
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    host = site.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [{"name": dj_settings.SESSION_COOKIE_NAME, "value": session.session_key,
-          "domain": host, "path": "/"}]
-    )  # fmt: skip
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page, errors, site
-    context.close()
+def publisher_tab(staff_tab, site):
+    page, errors = staff_tab("pia", "Publishers")
+    return page, errors, site
 
 
 def starter_file_with_a_bad_source(tmp_path):

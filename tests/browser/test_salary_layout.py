@@ -4,10 +4,9 @@ detail, no overflow, axe on the guide and the salary page, and screenshots
 (test-artifacts/salaries-<page>-<width>-<mode>.png) in light, dark and print."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from .conftest import ARTIFACTS, VIEWPORTS
-from .test_axe import UNDECIDED_CONTRAST
+from .test_axe import axe_problems
 
 GUIDE = "/careers/backend-developer/"
 SALARIES = "/careers/backend-developer/salaries/"
@@ -89,26 +88,14 @@ def test_no_overflow_and_screenshots_in_light_dark_and_print(tab, path):
 @pytest.mark.parametrize("path", [GUIDE, SALARIES], ids=["guide", "page"])
 def test_axe_finds_nothing_on_the_guide_and_the_salary_page(tab, path):
     page = open_page(tab, path)
-    axe = Axe()
     reports, low_contrast = [], []
     for folded in (True, False):
         if not folded:
             tab.open_all_details()
             assert page.locator("details:not([open])").count() == 0
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            results = axe.run(page, options={"resultTypes": ["violations", "incomplete"]})
-            if results.violations_count:
-                reports.append(f"--- {path} {scheme} folded={folded}\n{results.generate_report()}")
-            undecided = [
-                node["target"][0]
-                for rule in results.response["incomplete"]
-                if rule["id"] == "color-contrast"
-                for node in rule["nodes"]
-            ]
-            for selector, ratio in page.evaluate(UNDECIDED_CONTRAST, undecided):
-                if ratio < 4.5:
-                    low_contrast.append(f"{scheme}: {selector} {ratio}:1")
+        found = axe_problems(page, f"{path} folded={folded}")
+        reports += found[0]
+        low_contrast += found[1]
     assert not reports, "\n".join(reports)
     assert low_contrast == []
     assert tab.errors == []
