@@ -11,10 +11,11 @@ class CareerguideConfig(AppConfig):
         from roadmaps.signals import watch_pages
         from roadmaps.workflow.enforce import register_page
 
-        from .checks import secret_key_from_file
+        from .checks import secret_key_from_file, security_contact
         from .models import SitePage
 
         register(secret_key_from_file, Tags.security, deploy=True)
+        register(security_contact, Tags.security, deploy=True)
 
         # Site pages have no guide; any change invalidates cached pages (footer, sitemap).
         watch_pages(SitePage)

@@ -16,3 +16,17 @@ def secret_key_from_file(app_configs=None, **kwargs):
             id="careerguide.W001",
         )
     ]
+
+
+def security_contact(app_configs=None, **kwargs):
+    """`check --deploy`: security.txt needs a contact to exist."""
+    if settings.SECURITY_CONTACT:
+        return []
+    return [
+        Warning(
+            "SECURITY_CONTACT is not set, so /.well-known/security.txt answers 404.",
+            hint="Set SECURITY_CONTACT to a mailto: address or an https:// page where "
+            "vulnerabilities are reported (RFC 9116).",
+            id="careerguide.W002",
+        )
+    ]

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "careerguide.http.noindex.AdminNoindexMiddleware",
     # Before CommonMiddleware, which validates the Host header.
     "careerguide.http.health.HealthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -216,6 +217,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
+# A failure while locked out must not restart the cool-off: otherwise anyone
+# could keep a victim locked out for ever by failing once every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "careerguide.http.clientip.client_ip"
 # How many proxies (load balancer, CDN) stand in front of gunicorn; their
 # X-Forwarded-For entries give the client IP for lockouts and logs.
@@ -320,3 +324,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability, e.g.
+# "mailto:security@example.org" or an https:// form. Unset: the file answers 404
+# and `check --deploy` warns (careerguide.W002).
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="")

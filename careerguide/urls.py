@@ -26,6 +26,7 @@ urlpatterns = [
     path("social.png", views.site_card, name="site_card"),
     path("people/<slug:slug>/", views.person, name="person"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",

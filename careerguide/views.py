@@ -1,15 +1,17 @@
 """Site-wide views. Each reads its page through one query function in `pages`."""
 
+import datetime
+import functools
 import json
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from roadmaps.models import Guide
@@ -248,8 +250,21 @@ def _preview(request, model, slug, drafts_of, render_page):
     return _private(response)
 
 
+def staff_or_404(view):
+    """Previews exist only for staff: anyone else gets the site's 404, not a
+    redirect to the admin's login, which would disclose a secret ADMIN_URL."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_safe
-@staff_member_required
+@staff_or_404
 def guide_preview(request, slug):
     """The guide exactly as the public page will look once its pending drafts
     (the guide's, its stories' and its figures') are published."""
@@ -263,7 +278,7 @@ def guide_preview(request, slug):
 
 
 @require_safe
-@staff_member_required
+@staff_or_404
 def site_page_preview(request, slug):
     """A site page exactly as it will look once its draft is published."""
 
@@ -388,12 +403,33 @@ def favicon(request):
 
 @require_safe
 def robots_txt(request):
+    # The admin's path is not named here: robots.txt is public, and a secret
+    # ADMIN_URL would be disclosed. Admin responses say noindex themselves
+    # (`careerguide.http.noindex`).
     lines = [
         "User-agent: *",
         "Allow: /",
-        f"Disallow: /{settings.ADMIN_URL}",
         "",
         f"Sitemap: {jsonld.absolute(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def security_txt(request):
+    """RFC 9116. `Expires` is computed (180 days ahead, to the day), so the file
+    never goes stale; the contact comes from settings."""
+    if not settings.SECURITY_CONTACT:
+        raise Http404("No security contact is configured.")
+    expires = (timezone.now() + datetime.timedelta(days=180)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        f"Canonical: {jsonld.absolute(reverse('security_txt'))}",
+        "Preferred-Languages: en",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -60,6 +60,10 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
+        # A hit skips CommonMiddleware, which validates the Host header: check
+        # it here too, so a foreign Host gets 400 whether the page is cached or
+        # not (DisallowedHost becomes Django's 400).
+        request.get_host()
         key = page_key(request.path)
         try:
             found = cache.get_many([stamp.KEY, key])

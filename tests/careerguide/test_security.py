@@ -24,6 +24,7 @@ def test_deploy_check_passes_with_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "careers.example.org",
         "SITE_URL": "https://careers.example.org",
+        "SECURITY_CONTACT": "mailto:security@careers.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
