@@ -53,6 +53,7 @@ def concrete_paths():
         "/social.png",
         "/people/nobody/",
         "/robots.txt",
+        "/.well-known/security.txt",
         "/favicon.ico",
         "/sitemap.xml",
         "/about/",

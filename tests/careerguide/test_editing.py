@@ -42,11 +42,12 @@ def test_preview_is_for_staff_only(client, full_guide, editor):
     # leaves it out. A draft that publishes it shows it in place.
     story = factories.story(full_guide, first_name="Draftina", is_published=False)
     url = reverse("guide_preview", kwargs={"slug": full_guide.slug})
+    # Not a redirect to the login page: that would disclose the admin's path.
     anonymous = client.get(url)
-    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    assert anonymous.status_code == 404 and "Location" not in anonymous
     outsider = User.objects.create_user("outsider", password="x" * 14)
     client.force_login(outsider)
-    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 404
     client.force_login(editor)
     assert not elements(client.get(url), "article", id=f"story-{story.slug}")
     _draft(story, editor, is_published=True)
