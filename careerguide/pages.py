@@ -103,9 +103,10 @@ def guide_card(slug):
 def guides_for_404():
     """Links for the 404 page: from the cache when it has them (so the page
     needs no database), else from the database, else none."""
+    current = stamp.current()
+    key = f"guides-for-404:{current}" if current else None
     try:
-        key = f"guides-for-404:{cache.get(stamp.KEY)}"
-        links = cache.get(key)
+        links = cache.get(key) if key else None
     except Exception:
         key, links = None, None
     if links is None:

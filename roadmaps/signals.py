@@ -1,6 +1,7 @@
 """Keep each guide's `content_changed_at` true: any save or delete of a row shown
 on a guide's page moves it. This is the only job signals do in this project:
-it is what invalidates caches, ETags and sitemap dates.
+it is what invalidates caches, ETags and sitemap dates. The dates move inside
+the editor's transaction; the content stamp moves after it commits.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -58,8 +59,11 @@ def watch_shared(*models):
 
 def watch_pages(*models):
     """Connect rows that change pages but no guide's content (the guide itself,
-    whose save() moves its own date; site pages)."""
+    whose save() moves its own date; site pages). Their `content_changed_at`
+    is what the content stamp is derived from."""
     _connect(_invalidate_pages, models, "page")
+    for model in models:
+        stamp.register(model)
 
 
 def watch_m2m(*through_models):

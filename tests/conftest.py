@@ -110,3 +110,21 @@ def publisher_client(publisher):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def commits_before_requests(monkeypatch):
+    """Every test-client request first settles what the test wrote, as if it had
+    committed (tests/commits.py): the content stamp moves after commit only."""
+    from django.test import client as test_client
+
+    from tests.commits import settle
+
+    for handler in (test_client.ClientHandler, test_client.AsyncClientHandler):
+        original = handler.__call__
+
+        def call(self, *args, _original=original, **kwargs):
+            settle()
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(handler, "__call__", call)

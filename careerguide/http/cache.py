@@ -3,7 +3,9 @@ salary pages and downloads).
 
 Looked up before the session middleware, in one cache round trip (the content
 stamp and the page in a single get_many), so a hit costs no database query and
-no session work. Keys are the path only: query strings never multiply entries.
+no session work. When the stamp has expired (`stamp.TTL`), the request that
+finds it missing derives it again from the database; with the database down,
+stored pages are still served. Keys are the path only: query strings never multiply entries.
 A cache outage is logged and the page is rendered from the database; the cache
 client's socket timeouts keep a stalled cache from hanging a request.
 """
@@ -33,7 +35,7 @@ KEPT_HEADERS = (
     "Cache-Control",
     "Content-Disposition",
 )
-TIMEOUT = 60 * 60 * 24  # stale entries are unreachable anyway once the stamp moves
+TIMEOUT = 60 * 60 * 24  # entries are unreachable anyway once the stamp moves
 
 
 def cacheable(view):
@@ -73,18 +75,15 @@ class PageCacheMiddleware:
             return self.compress(request, response, None)
         current = found.get(stamp.KEY)
         entry = found.get(key)
-        if entry and current and entry["stamp"] == current:
-            response = self.replay(request, entry)
-            if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-                return self.not_modified(request, response)
-            return response
         if current is None:
-            current = stamp.new_value()
-            try:
-                cache.add(stamp.KEY, current, timeout=None)
-                current = cache.get(stamp.KEY, current)
-            except Exception:
-                current = None
+            # The stamp expired (every stamp.TTL seconds): derive it again from
+            # the database. If that is down, nothing can change meanwhile, so
+            # the stored page is still the latest one: serve it.
+            current = stamp.rederive()
+            if current is None and entry:
+                return self.hit(request, entry)
+        if entry and current and entry["stamp"] == current:
+            return self.hit(request, entry)
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
             storing = current is not None and not isinstance(caches["default"], DummyCache)
@@ -95,6 +94,12 @@ class PageCacheMiddleware:
                 except Exception as exc:
                     log.warning("page not cached, cache unavailable: %s", exc)
             return self.replay(request, entry)
+        return response
+
+    def hit(self, request, entry):
+        response = self.replay(request, entry)
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            return self.not_modified(request, response)
         return response
 
     @staticmethod

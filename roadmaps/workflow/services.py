@@ -172,7 +172,7 @@ def publish(draft, user=None, *, confirmed=False, text=None, at=None):
             draft.object_id = obj.pk
             draft.base = snapshot.live_hashes(obj)
             draft.save(update_fields=["object_id", "base", "updated_at"])
-        transaction.on_commit(stamp.bump)
+        stamp.bump()  # after commit
     return obj
 
 
@@ -198,4 +198,4 @@ def set_published(obj, value, user=None, at=None):
             _date_at(obj, at)
         action = DraftEvent.Action.PUBLISHED if value else DraftEvent.Action.UNPUBLISHED
         record(action, obj=obj, user=user)
-        transaction.on_commit(stamp.bump)
+        stamp.bump()  # after commit

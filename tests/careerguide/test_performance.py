@@ -15,6 +15,7 @@ from roadmaps.blocks import page_block_count
 from roadmaps.models import Guide, Resource, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
+from tests.commits import clear_pages
 
 pytestmark = pytest.mark.django_db
 # The guide, the grades and the stages' skills, then one query per block type on
@@ -24,9 +25,7 @@ PAGE_WEIGHT_LIMIT = 30 * 1024
 
 
 def uncached_queries(client, url):
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_pages()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

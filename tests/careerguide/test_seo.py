@@ -9,7 +9,6 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import http_date
 from PIL import Image
@@ -21,6 +20,7 @@ from roadmaps.models import Guide, Person, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
 from tests import factories
+from tests.commits import clear_pages
 from tests.factories import elements
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +292,7 @@ def test_footer_links_to_site_pages_served_in_one_query(
     [footer] = elements(response, "footer")
     for slug in SitePage.FOOTER:
         assert elements(footer, "a", href=f"/{slug}/"), slug
-        cache.clear()
+        clear_pages()
         # The methodology page also reads its figures and grades: 3 queries.
         with django_assert_num_queries(3 if slug == SitePage.METHODOLOGY else 1):
             assert client.get(f"/{slug}/").status_code == 200

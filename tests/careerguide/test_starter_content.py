@@ -33,6 +33,7 @@ from roadmaps.models import (
 )
 from salaries.models import Grade, SalaryFigure, Source
 from stories.models import Story
+from tests.commits import settle
 
 pytestmark = pytest.mark.django_db
 BLS = "U.S. Bureau of Labor Statistics, OEWS May 2024 (as quoted by ResumeGeni)"
@@ -144,6 +145,8 @@ def test_loaded_rows_are_dated_now_and_the_content_stamp_moves():
     assert guide.created_at >= before and guide.updated_at >= before
     assert not Stage.objects.filter(created_at__lt=before).exists()
     assert not SitePage.objects.filter(content_changed_at__lt=before).exists()
+    assert cache.get(stamp.KEY) == old_stamp  # not before the load commits
+    settle()
     assert cache.get(stamp.KEY) not in {None, old_stamp}
 
 
