@@ -29,6 +29,11 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput
 RUN useradd --create-home --uid 10001 app && chown -R app /app
 USER app
 
+# TLS ends at the load balancer. Its X-Forwarded-Proto and X-Forwarded-For are
+# believed only from TRUSTED_PROXIES, which has no default here on purpose:
+# set it at run time to the load balancer's network (plus a CDN's ranges if one
+# is in front), e.g. `-e TRUSTED_PROXIES=10.0.0.0/16`. Left unset, nobody is
+# trusted and `check --deploy` warns (careerguide.W004). See docs/DEPLOY.md.
 ENV PORT=8000 HTTPS=true BEHIND_PROXY=true
 EXPOSE 8000
 # Migrations run once per release, as a separate step (see docs/DEPLOY.md):

@@ -11,7 +11,7 @@ export PORT
 
 help:
 	@echo "make run    - install, migrate, load starter content once, serve on http://127.0.0.1:$(PORT) (PORT=9000 make run)"
-	@echo "make admin  - migrate, then create a superuser for /admin/ (asks for name and password)"
+	@echo "make admin  - migrate, create a superuser for /admin/, set up its authenticator app (2FA)"
 	@echo "make test   - lint, migration check and the test suite (DATABASE_URL or SQLite)"
 	@echo "make bench  - throughput and render-time benchmark (docs/PERFORMANCE.md)"
 	@echo "make loadtest - 64 connections x 30 s, steady and with a PostgreSQL restart"
@@ -52,6 +52,8 @@ run: $(VENV)/.installed .secret-key
 admin: $(VENV)/.installed .secret-key
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createsuperuser
+	@# Two-factor sign-in: the new superuser's authenticator app, in the terminal.
+	$(PY) manage.py enrol_2fa
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

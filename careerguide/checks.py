@@ -30,3 +30,36 @@ def security_contact(app_configs=None, **kwargs):
             id="careerguide.W002",
         )
     ]
+
+
+def staff_two_factor(app_configs=None, **kwargs):
+    """`check --deploy`: staff sign in with a second factor wherever HTTPS is on."""
+    if settings.STAFF_2FA_REQUIRED or not settings.HTTPS:
+        return []
+    return [
+        Warning(
+            "STAFF_2FA_REQUIRED is false while HTTPS is on: staff sign in to the admin "
+            "with a password alone.",
+            hint="Unset STAFF_2FA_REQUIRED (it defaults to true); turning it off is for "
+            "local development and test instruments only.",
+            id="careerguide.W003",
+        )
+    ]
+
+
+def proxy_without_trusted_proxies(app_configs=None, **kwargs):
+    """`check --deploy`: BEHIND_PROXY needs TRUSTED_PROXIES, or no request is HTTPS."""
+    if not settings.SECURE_PROXY_SSL_HEADER or settings.TRUSTED_PROXIES:
+        return []
+    return [
+        Warning(
+            "BEHIND_PROXY is on but TRUSTED_PROXIES is empty, so X-Forwarded-Proto is "
+            "ignored from every peer: no request counts as HTTPS (with HTTPS on, every "
+            "page redirects to itself), and lockouts and logs see the proxy's address "
+            "instead of the client's.",
+            hint="Set TRUSTED_PROXIES to the load balancer's network (and any CDN's "
+            "ranges), e.g. TRUSTED_PROXIES=10.0.0.0/16; see docs/DEPLOY.md, "
+            "'Behind a proxy'.",
+            id="careerguide.W004",
+        )
+    ]

@@ -5,6 +5,7 @@ and in `.env.example`. Defaults are safe for a laptop: DEBUG off, SQLite, no HTT
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -75,7 +76,9 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Career Guide <noreply@localhost>")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin app, with our site as `admin.site`: staff sign in with a
+    # password and then a second factor (careerguide/staff/).
+    "careerguide.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +90,9 @@ INSTALLED_APPS = [
     "reversion_compare",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "roadmaps",
     "salaries",
     "stories",
@@ -94,7 +100,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: every response, errors included, carries a request id and is logged.
+    # First of all: X-Forwarded-* headers from a peer outside TRUSTED_PROXIES are
+    # removed, so nothing below (HTTPS detection, lockouts, logs) believes them.
+    "careerguide.http.proxy.UntrustedForwardedHeadersMiddleware",
+    # Outermost after that: every response, errors included, carries a request id
+    # and is logged.
     "careerguide.http.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Header-adding middleware sits above health probes, static files and the
@@ -114,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after auth: request.user.is_verified() (the session's second factor).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes requires: locks out brute-force admin logins.
     "axes.middleware.AxesMiddleware",
@@ -221,9 +233,44 @@ AXES_RESET_ON_SUCCESS = True
 # could keep a victim locked out for ever by failing once every few minutes.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "careerguide.http.clientip.client_ip"
-# How many proxies (load balancer, CDN) stand in front of gunicorn; their
-# X-Forwarded-For entries give the client IP for lockouts and logs.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The networks of the proxies in front of gunicorn (load balancer, CDN), as
+# CIDRs. Forwarded headers (X-Forwarded-For, X-Forwarded-Proto) count only when
+# REMOTE_ADDR is in one of them (careerguide/http/clientip.py, proxy.py);
+# gunicorn.conf.py gives gunicorn the same list. Empty: nobody is trusted and
+# the client is always REMOTE_ADDR.
+TRUSTED_PROXIES = [value.strip() for value in env.list("TRUSTED_PROXIES", default=[])]
+TRUSTED_PROXIES = [value for value in TRUSTED_PROXIES if value]
+for _network in TRUSTED_PROXIES:
+    try:
+        # strict, as gunicorn is: 10.0.0.1/8 (host bits set) is a typo, not a network.
+        ipaddress.ip_network(_network)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_network!r} is not an IP address or network; "
+            "give CIDRs separated by commas, e.g. TRUSTED_PROXIES=10.0.0.0/8,2001:db8::/32."
+        ) from None
+# Its predecessor counted X-Forwarded-For entries without checking who sent
+# them. An old configuration must not start without the protection it asked for.
+if "TRUSTED_PROXY_COUNT" in env.ENVIRON:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT was removed: it believed X-Forwarded-For from anyone. "
+        "Remove it and list the networks of your proxies instead, e.g. "
+        "TRUSTED_PROXIES=10.0.0.0/8 (the load balancer's subnet; add a CDN's ranges "
+        "if one is in front). See docs/DEPLOY.md, 'Behind a proxy'."
+    )
+
+# Two-factor sign-in for staff (careerguide/staff/): a password, then a code from
+# an authenticator app (TOTP) or a one-time recovery code. Off only for local
+# development and test instruments; `check --deploy` warns when it is off with
+# HTTPS on (careerguide.W003).
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=True)
+# Seconds between a correct password and the second factor before the sign-in
+# starts over.
+STAFF_2FA_PENDING_SECONDS = 5 * 60
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Career Guide"
+# Device admins never show secrets (TOTP keys, recovery codes), not even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Staff sessions end after this much idle time (saved on every request).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
@@ -237,7 +284,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_PROXY", default=False):
+# TLS ends at a proxy: X-Forwarded-Proto says whether the reader used HTTPS.
+# Believed only from TRUSTED_PROXIES (the middleware removes it from anyone
+# else); `check --deploy` warns when that list is empty (careerguide.W004).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -302,6 +353,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Uploads wait for "Confirm import" in the default cache (shared by every app
+# server) for an hour, under their uploader's pk and a random name; the
+# library's default read any file in the temp folder that the form named.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "roadmaps.importing.UploadStorage"
 
 # Structured logs on stdout: one JSON object per line, with the request id.
 LOGGING = {

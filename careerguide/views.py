@@ -5,6 +5,7 @@ import functools
 import json
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -251,12 +252,13 @@ def _preview(request, model, slug, drafts_of, render_page):
 
 
 def staff_or_404(view):
-    """Previews exist only for staff: anyone else gets the site's 404, not a
-    redirect to the admin's login, which would disclose a secret ADMIN_URL."""
+    """Previews exist only for staff signed in as the admin requires (with
+    their second factor): anyone else gets the site's 404, not a redirect to
+    the admin's login, which would disclose a secret ADMIN_URL."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (request.user.is_active and request.user.is_staff):
+        if not admin.site.has_permission(request):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 

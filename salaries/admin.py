@@ -14,6 +14,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 
 from roadmaps.admin_base import ContentAdmin, preview_link, publish, refused_response, unpublish
+from roadmaps.importing import ImportUploadsMixin
 from roadmaps.workflow import enforce
 from roadmaps.workflow.admin import DraftAdminMixin
 
@@ -56,7 +57,7 @@ class SourceAdmin(ContentAdmin):
 
 
 @admin.register(SalaryFigure)
-class SalaryFigureAdmin(DraftAdminMixin, ImportExportModelAdmin, ContentAdmin):
+class SalaryFigureAdmin(ImportUploadsMixin, DraftAdminMixin, ImportExportModelAdmin, ContentAdmin):
     resource_classes = [SalaryFigureResource]
     rollback_on_validation_errors = True  # one bad row: nothing is saved
     formats = [NumberedCSV, XLSX]

@@ -183,7 +183,12 @@ class SalaryFigureResource(resources.ModelResource):
         # What this import saved, for its log (a resource may import twice).
         self._log = {"dry_run": dry_run, "created": [], "changed": set(), "before": [], "after": {}}
         self._spreadsheet_rows = getattr(dataset, "spreadsheet_rows", None)
-        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        # The library numbers a rejected row by its place in the dataset; the
+        # page names it as the spreadsheet does, as the preview's rows are.
+        for invalid in result.invalid_rows:
+            invalid.spreadsheet_row = spreadsheet_row(invalid.number, self._spreadsheet_rows)
+        return result
 
     def export_field(self, field, instance, **kwargs):
         # Every cell of a CSV or XLSX export, so a note an editor pasted from

@@ -21,6 +21,12 @@ if "CACHE_URL" not in os.environ:
     _cache_dir = Path(__file__).resolve().parent.parent / ".cache" / f"test-{RUN}"
     os.environ["CACHE_URL"] = f"filecache://{_cache_dir}"
     atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
+    # pytest-django has loaded the settings before this file runs, so the
+    # variable alone reaches only child processes: point this one there too
+    # (no cache has been opened yet).
+    from django.conf import settings as _settings
+
+    _settings.CACHES = {"default": {**_settings.CACHES["default"], "LOCATION": str(_cache_dir)}}
 
 
 @pytest.fixture(scope="session")
@@ -96,20 +102,37 @@ def publisher(db):
     return user
 
 
+def verified_device(user):
+    """A confirmed authenticator app (TOTP device) of `user`, created if missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+def login_verified(client, user):
+    """Sign `client` in as `user` past both factors: a session as the real second
+    step leaves it (django-otp's device id in it), so the admin's 2FA check runs."""
+    import django_otp
+
+    client.force_login(user)
+    session = client.session
+    session[django_otp.DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def publisher_client(publisher):
     """Logged in as `publisher`; a client of its own, so tests can use an editor's too."""
     from django.test import Client
 
-    client = Client()
-    client.force_login(publisher)
-    return client
+    return login_verified(Client(), publisher)
 
 
 @pytest.fixture
 def editor_client(client, editor):
-    client.force_login(editor)
-    return client
+    return login_verified(client, editor)
 
 
 @pytest.fixture(autouse=True)

@@ -169,9 +169,12 @@ def staff_tab(browser, site):
     """open(user, group=None, width=1280) -> (page, console errors): a tab signed
     in as `user`, or, given a name and a group (Editors or Publishers), as a new
     staff user of that group."""
+    import django_otp
     from django.conf import settings as dj_settings
     from django.contrib.auth.models import Group, User
     from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.conftest import verified_device
 
     contexts = []
 
@@ -183,6 +186,8 @@ def staff_tab(browser, site):
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         session["_auth_user_hash"] = user.get_session_auth_hash()
+        # Past the second factor too, as the sign-in's last step leaves it.
+        session[django_otp.DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
         session.save()
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)

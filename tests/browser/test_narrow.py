@@ -19,6 +19,7 @@ from roadmaps.models import Draft, Guide, Stage
 from roadmaps.workflow import services
 from salaries.models import SalaryFigure
 from stories.models import Story
+from tests.conftest import login_verified
 from tests.roadmaps.test_draft_admin import post_form, set_field
 
 from .conftest import ARTIFACTS
@@ -106,6 +107,9 @@ def phone(browser, site):
     admin's login form is not under test)."""
     from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.conftest import verified_device
 
     host = site.split("//", 1)[1].split(":")[0]
     contexts = []
@@ -117,6 +121,8 @@ def phone(browser, site):
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         session["_auth_user_hash"] = user.get_session_auth_hash()
+        # Past the second factor too, as the sign-in's last step leaves it.
+        session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
         session.save()
         context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
@@ -181,7 +187,7 @@ def test_a_publisher_publishes_a_draft_from_the_review_list(phone, editor, publi
     story = Story.objects.filter(is_published=True).order_by("pk").first()
     url = reverse("admin:stories_story_change", args=[story.pk])
     client = Client()
-    client.force_login(editor)
+    login_verified(client, editor)
     added = "\n\nShe now mentors career changers."
 
     def edit(data):

@@ -85,6 +85,9 @@ def visitors(browser, site, tmp_path):
     user is given (no login form: the admin's own login is not under test)."""
     from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.conftest import verified_device
 
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -99,6 +102,8 @@ def visitors(browser, site, tmp_path):
             session["_auth_user_id"] = str(user.pk)
             session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
             session["_auth_user_hash"] = user.get_session_auth_hash()
+            # Past the second factor too, as the sign-in's last step leaves it.
+            session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
             session.save()
             context.add_cookies(
                 [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,

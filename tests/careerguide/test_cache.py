@@ -213,3 +213,13 @@ def test_unreachable_cache_serves_from_the_database_and_warns(client, full_guide
         '<p class="lede">Saved while the cache is down. Intro of the guide.</p>',
         html=True,
     )
+
+
+def test_the_suite_has_a_cache_of_its_own(settings):
+    """Not `make run`'s .cache/django, nor another test run's: runs side by side
+    would clear each other's pages and stamp (seen as random failures)."""
+    import os
+
+    location = settings.CACHES["default"]["LOCATION"]
+    assert os.environ["CACHE_URL"].endswith(location)
+    assert not location.rstrip("/").endswith(os.path.join(".cache", "django"))

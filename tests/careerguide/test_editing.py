@@ -15,6 +15,7 @@ from careerguide.editors.attention import needs_attention
 from roadmaps.workflow import services, snapshot
 from stories.models import Story
 from tests import factories
+from tests.conftest import login_verified
 from tests.factories import elements
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +47,9 @@ def test_preview_is_for_staff_only(client, full_guide, editor):
     anonymous = client.get(url)
     assert anonymous.status_code == 404 and "Location" not in anonymous
     outsider = User.objects.create_user("outsider", password="x" * 14)
-    client.force_login(outsider)
+    login_verified(client, outsider)
     assert client.get(url).status_code == 404
-    client.force_login(editor)
+    login_verified(client, editor)
     assert not elements(client.get(url), "article", id=f"story-{story.slug}")
     _draft(story, editor, is_published=True)
     response = client.get(url)

@@ -11,9 +11,12 @@ import urllib.request
 import environ
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
+from django_otp.oath import totp
 
 from roadmaps.models import Stage
 from tests import factories
+from tests.conftest import verified_device
 from tests.servers import database_url, fetch, gunicorn
 
 
@@ -70,6 +73,7 @@ def test_a_user_created_here_logs_in_through_the_other_process(server):
     base, _ = server
     user = User.objects.create_user("staff", password="a long staff password", is_staff=True)
     assert user.password.startswith("md5$")
+    device = verified_device(user)
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     login = base + "/admin/login/?next=/admin/"
@@ -78,6 +82,12 @@ def test_a_user_created_here_logs_in_through_the_other_process(server):
     form = {"username": "staff", "password": "a long staff password",
             "csrfmiddlewaretoken": csrf, "next": "/admin/"}  # fmt: skip
     with browser.open(login, urllib.parse.urlencode(form).encode(), timeout=10) as response:
-        # Redirected to the admin index, which only a logged-in user reaches.
+        # The password was accepted: on to the second step (the app's code).
+        assert response.status == 200
+        assert response.geturl() == base + reverse("admin:staff_verify")
+    code = {"code": f"{totp(device.bin_key):06d}", "csrfmiddlewaretoken": csrf}
+    step = base + reverse("admin:staff_verify")
+    with browser.open(step, urllib.parse.urlencode(code).encode(), timeout=10) as response:
+        # Redirected to the admin index, which only a signed-in user reaches.
         assert response.status == 200
         assert response.geturl() == base + "/admin/"

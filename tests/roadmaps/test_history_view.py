@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from roadmaps.models import Comparison, Guide, Stage
 from tests import factories
+from tests.conftest import login_verified
 from tests.factories import save_revision
 from tests.roadmaps.test_draft_admin import form_data
 
@@ -124,7 +125,7 @@ def test_compare_needs_view_permission(two_versions):
     older, newer = two_versions
     staff = User.objects.create_user("sam", password="a long staff password", is_staff=True)
     client = Client()
-    client.force_login(staff)
+    login_verified(client, staff)
     assert client.get(compare_url(Guide.objects.get(), older, newer)).status_code == 403
 
 

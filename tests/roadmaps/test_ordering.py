@@ -15,6 +15,7 @@ from roadmaps.models import FAQ, Guide, Skill, Stage
 from roadmaps.workflow import services
 from roadmaps.workflow.models import Draft
 from tests import factories
+from tests.conftest import login_verified
 from tests.roadmaps.test_draft_admin import form_data, guide_url, row_index, set_field
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +237,7 @@ def test_a_reorder_saved_meanwhile_refuses_the_older_guide_form(publisher_client
     edna = User.objects.create_user("edna.o", password="a long password", is_staff=True)
     edna.groups.add(Group.objects.get(name="Publishers"))
     other = Client()
-    other.force_login(edna)
+    login_verified(other, edna)
     url = reverse("admin:roadmaps_faq_change", args=[third.pk])
     data = form_data(other.get(url), "faq")
     set_field(data, "position", "0")

@@ -11,6 +11,7 @@ from reversion.models import Version
 from roadmaps import versioncheck
 from roadmaps.models import Guide, Stage
 from salaries.models import SalaryFigure
+from tests.conftest import login_verified
 from tests.roadmaps.test_draft_admin import _Form, form_data, guide_url, row_index, set_field
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def edna_client(db):
     )  # fmt: skip
     user.groups.add(Group.objects.get(name="Publishers"))
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

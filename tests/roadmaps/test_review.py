@@ -370,8 +370,9 @@ def test_importing_into_a_live_figure(editor_client, publisher_client, full_guid
     assert preview.status_code == 200
     assert preview.context["result"].totals["update"] == 1
     confirm = dict(preview.context["confirm_form"].initial)
-    # An editor replaying the publisher's confirmation is refused: nothing saved.
-    assert editor_client.post(reverse(CONFIRM), confirm).status_code == 403
+    # An editor replaying the publisher's confirmation is refused (the upload is
+    # the publisher's, so its name means nothing to the editor): nothing saved.
+    assert editor_client.post(reverse(CONFIRM), confirm).status_code == 400
     assert SalaryFigure.objects.get().amount == 53000
 
     preview = publisher_client.post(reverse(IMPORT), upload_changing_the_live_figure())

@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains
 from salaries.models import SalaryFigure
 from salaries.resources import SalaryFigureResource
 from tests import factories
+from tests.conftest import login_verified
 from tests.factories import elements
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_view_only_staff_can_export_but_not_import(client, db):
 
     viewer = User.objects.create_user("vic", password="a long viewer password", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_salaryfigure"))
-    client.force_login(viewer)
+    login_verified(client, viewer)
     assert client.get(reverse("admin:salaries_salaryfigure_import")).status_code == 403
     assert client.get(reverse("admin:salaries_salaryfigure_export")).status_code == 200
     listing = client.get(reverse("admin:salaries_salaryfigure_changelist"))
