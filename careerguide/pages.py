@@ -11,8 +11,8 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.urls import reverse
 
-from roadmaps import stamp
-from roadmaps.blocks import SECTIONS
+from roadmaps import stamp, timing
+from roadmaps.blocks import SECTIONS, page_block_count, page_prefetch_count, prefetches
 from roadmaps.models import (
     FAQ,
     Background,
@@ -29,6 +29,7 @@ from roadmaps.models import (
 )
 from salaries.models import Grade, SalaryFigure
 from salaries.tables import data_years, details, sources_used, summary
+from salaries.templatetags.money import in_sentence, money
 from stories.models import Story
 
 from .models import SitePage
@@ -52,6 +53,7 @@ class GuidePage:
     salary_sources: list
     salary_count: int
     hero_figure: SalaryFigure | None  # the editor's pick for the hero's salary line
+    timing: timing.TimeModel  # the guide's one model of time, stated in "How long it takes"
 
     @property
     def sections(self):
@@ -97,7 +99,57 @@ def guide_card(slug):
     # Short facts fit the card: the durations and the demand trend.
     kinds = [KeyFact.Kind.TRAINING, KeyFact.Kind.JOB_SEARCH, KeyFact.Kind.DEMAND]
     facts = list(KeyFact.objects.filter(guide=guide, kind__in=kinds))
+    stages = Stage.objects.filter(guide=guide).only("month_from", "month_to", "open_ended")
+    fill_texts(timing.model_for(guide, stages), facts=facts)
     return guide, facts
+
+
+# Tokens: the texts editors write with {months}, {hours}, {months_at:N} … are
+# filled here, from the guide's time model (`roadmaps.timing`) and the salary
+# rows the page shows, so templates, the JSON-LD and the social card all read
+# the same words. The rows are the page's own copies and are never saved.
+
+
+def fill_texts(model, *, facts=(), faqs=(), insights=(), stages=(), extra=None):
+    """Fill the tokens of the rows' texts in place; FAQ answers also get
+    `extra` ({"junior_salaries": sentence})."""
+    for fact in facts:
+        fact.text = timing.fill(fact.text, model)
+    for faq in faqs:
+        faq.answer = timing.fill(faq.answer, model, extra)
+    for insight in insights:
+        insight.text = timing.fill(insight.text, model)
+    for stage in stages:
+        stage.description = timing.fill(stage.description, model)
+        stage.steps = timing.fill(stage.steps, model)
+
+
+def figure_phrase(figure):
+    """'Germany, €52,000 a year (median base salary; StepStone 2026, 2025 data)'."""
+    where = figure.country.name + (f" ({figure.segment})" if figure.segment else "")
+    what = in_sentence(f"{figure.get_statistic_display()} {figure.get_pay_basis_display()}")
+    source = f"{figure.source.label}, {figure.data_year} data"
+    if stale := figure.stale_note:
+        source += f", {stale.split(': ', 1)[1]}"
+    amount = money(figure.amount, figure.currency)
+    return f"{where}, {amount} {figure.period_label} ({what}; {source})"
+
+
+def junior_salaries(figures):
+    """The `{junior_salaries}` sentence: one published junior figure per region,
+    from `figures` (the rows the salary section shows, in its order), a
+    source's own role before a proxy role. No second copy of a number: the
+    sentence is made from the rows on every request."""
+    by_region = {}
+    for f in figures:
+        if f.grade.slug != "junior":
+            continue
+        best = by_region.get(f.country.region_id)
+        if best is None or (best.is_proxy_role and not f.is_proxy_role):
+            by_region[f.country.region_id] = f
+    if not by_region:
+        return "We have no reliable junior figure yet; see the salary section."
+    return "Junior figures we publish: " + "; ".join(map(figure_phrase, by_region.values())) + "."
 
 
 def guides_for_404():
@@ -132,28 +184,37 @@ class PlanContext:
     languages: list
     regions: list
     junior_figures: list
-    job_search: KeyFact | None
     stories: list
+    timing: timing.TimeModel
+
+
+# The guide, its figures, stages (and their skills), technical skills,
+# backgrounds (and theirs), first languages, stories (and theirs).
+PLAN_PAGE_QUERIES = 10
 
 
 def plan_page(slug):
-    """Everything the personalized plan needs, in 11 queries. Raises Http404."""
+    """Everything the personalized plan needs, in `PLAN_PAGE_QUERIES` queries.
+    Raises Http404. The job search is the last stage: no key fact is added."""
     try:
         guide = Guide.objects.published().get(slug=slug)
     except Guide.DoesNotExist:
         raise Http404("No such guide") from None
     figures = list(SalaryFigure.objects.for_page(guide))
     regions = list({f.country.region: None for f in figures})
+    stages = list(Stage.objects.filter(guide=guide).prefetch_related("skills"))
+    model = timing.model_for(guide, stages)
+    fill_texts(model, stages=stages)
     return PlanContext(
         guide=guide,
-        stages=list(Stage.objects.filter(guide=guide).prefetch_related("skills")),
+        stages=stages,
         technical_skills=list(Skill.objects.filter(guide=guide, kind=Skill.Kind.TECHNICAL)),
         backgrounds=list(Background.objects.filter(guide=guide).prefetch_related("skills")),
         languages=list(LanguageOption.objects.filter(guide=guide)),
         regions=regions,
         junior_figures=[f for f in figures if f.grade.slug == "junior"],
-        job_search=KeyFact.objects.filter(guide=guide, kind=KeyFact.Kind.JOB_SEARCH).first(),
         stories=list(Story.objects.published().filter(guide=guide).prefetch_related("skills")),
+        timing=model,
     )
 
 
@@ -215,13 +276,25 @@ def person_page(slug):
     return PersonPage(person=person, guides=guides, last_modified=last_modified)
 
 
-# The guide, the grades and the stages' skills; each block type adds one more.
-GUIDE_PAGE_BASE_QUERIES = 3
+# The guide and the grades; each block type adds one more, and each of the
+# links its rows show (`roadmaps.blocks`: `Block.prefetch`) one more.
+GUIDE_PAGE_BASE_QUERIES = 2
+
+
+def guide_page_queries():
+    """The guide page's fixed query count, however many rows it shows."""
+    return GUIDE_PAGE_BASE_QUERIES + page_block_count() + page_prefetch_count()
+
+
+def _rows(model, guide):
+    """A block's rows of `guide`, with the links the registry says it shows."""
+    return model.objects.filter(guide=guide).prefetch_related(*prefetches(model))
 
 
 def guide_page(slug):
-    """Everything the guide page shows, in `GUIDE_PAGE_BASE_QUERIES` queries
-    plus one per block type on the page (`roadmaps.blocks`). Raises Http404.
+    """Everything the guide page shows, in `guide_page_queries()` queries: a
+    base, one per block type on the page and one per link they prefetch
+    (`roadmaps.blocks`). Raises Http404.
 
     Published rows only, for the preview too: it applies the drafts first
     (`views.guide_preview`), so it shows the page exactly as it will be."""
@@ -231,33 +304,38 @@ def guide_page(slug):
         raise Http404("No such guide") from None
 
     # Each stage's resources: the one query the Resource block adds.
-    stages = list(Stage.objects.filter(guide=guide).prefetch_related("skills", "resources"))
+    stages = list(_rows(Stage, guide).prefetch_related("resources"))
     skills = list(Skill.objects.filter(guide=guide))
     comparisons = list(Comparison.objects.filter(guide=guide).select_related("related_guide"))
-    insights = MarketInsight.objects.filter(guide=guide).select_related("region")
-    insights = insights.order_by("region__position", "region__name", "position", "id")
-    market = [(region, list(rows)) for region, rows in groupby(insights, key=lambda i: i.region)]
+    insights = _rows(MarketInsight, guide).select_related("region")
+    insights = list(insights.order_by("region__position", "region__name", "position", "id"))
+    facts, faqs = list(_rows(KeyFact, guide)), list(_rows(FAQ, guide))
     figures = list(SalaryFigure.objects.for_page(guide))
     grades = list(Grade.objects.all())
     stories = list(Story.objects.published().filter(guide=guide).select_related("background"))
+    model = timing.model_for(guide, stages)
+    fill_texts(model, facts=facts, faqs=faqs, insights=insights, stages=stages,
+               extra={timing.SALARY_TOKEN: junior_salaries(figures)})  # fmt: skip
+    market = [(region, list(rows)) for region, rows in groupby(insights, key=lambda i: i.region)]
 
     return GuidePage(
         guide=guide,
         stages=stages,
         technical_skills=[s for s in skills if s.kind == Skill.Kind.TECHNICAL],
         soft_skills=[s for s in skills if s.kind == Skill.Kind.SOFT],
-        facts=list(KeyFact.objects.filter(guide=guide)),
+        facts=facts,
         comparisons=comparisons,
         stories=stories,
         myths=list(Myth.objects.filter(guide=guide)),
         market=market,
-        faqs=list(FAQ.objects.filter(guide=guide)),
+        faqs=faqs,
         salary_figures=figures,
         salary_summary=summary(figures, grades),
         salary_details=details(figures),
         salary_sources=sources_used(figures),
         salary_count=len(figures),
         hero_figure=next((f for f in figures if f.in_hero), None),
+        timing=model,
     )
 
 

@@ -36,7 +36,9 @@ from roadmaps.signals import guides_changed
 STARTER_DIR = Path(settings.BASE_DIR) / "fixtures" / "starter"
 MARKER = "starter-content-v1"
 # Rows shared by every guide (and the site pages), loaded before any guide.
-SHARED = ("regions", "grades", "salary-sources", "people", "site-pages")
+# References (the sources key facts, market notes and FAQ answers cite) come
+# before the guides, whose blocks name them.
+SHARED = ("regions", "grades", "salary-sources", "people", "references", "site-pages")
 # `loaddata` saves rows raw (no auto_now): loaded rows are dated when they are loaded.
 DATE_FIELDS = ("created_at", "updated_at", "content_changed_at")
 

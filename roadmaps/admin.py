@@ -17,11 +17,12 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from . import ordering
-from .admin_base import ContentAdmin, preview_link, publish, unpublish
+from .admin_base import ContentAdmin, OrderedModelForm, preview_link, publish, unpublish
 from .admin_sections import SectionedFormMixin
 from .blocks import accessor, block_models
 from .models import (
     FAQ,
+    SOURCE_OR_ESTIMATE,
     Background,
     Comparison,
     Country,
@@ -31,6 +32,7 @@ from .models import (
     MarketInsight,
     Myth,
     Person,
+    Reference,
     Region,
     Resource,
     Skill,
@@ -47,7 +49,7 @@ INLINE_BLOCKS = block_models(inline=True)
 reversion.register(Guide, follow=[accessor(model) for model in INLINE_BLOCKS])
 reversion.register(Region, follow=["countries"])
 # Old guide addresses too: a deleted redirect is recoverable, not a lost URL.
-for model in [*INLINE_BLOCKS, Country, Person, SlugRedirect]:
+for model in [*INLINE_BLOCKS, Country, Person, Reference, SlugRedirect]:
     reversion.register(model)
 
 
@@ -118,11 +120,32 @@ class SkillInline(admin.TabularInline):
     fields = ["name", "kind", "description", "position"]
 
 
-class KeyFactInline(admin.TabularInline):
+class SourcedForm(OrderedModelForm):
+    """A key fact or market note: it cites a source or is the editors' estimate.
+    A database rule cannot see the many-to-many sources, so the form checks it
+    (and the content tests and "Needs attention" check the stored rows)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        sources = cleaned.get("sources")
+        # New and edited rows: an untouched older row does not stop an edit
+        # elsewhere on the guide's form ("Needs attention" lists it instead).
+        changed = self.instance.pk is None or self.has_changed()
+        if changed and "sources" in self.fields and not sources and not cleaned.get("is_estimate"):
+            # Beside the sources box, where the fix goes; the summary links to it.
+            self.add_error("sources", SOURCE_OR_ESTIMATE)
+        return cleaned
+
+
+class KeyFactInline(admin.StackedInline):
     model = KeyFact
+    form = SourcedForm
     extra = 0
     classes = ["collapse"]
-    fields = ["kind", "label", "min_months", "max_months", "text", "position"]
+    fk_name = "guide"
+    fields = [("kind", "label", "position"), "text", ("min_months", "max_months"),
+              ("sources", "is_estimate")]  # fmt: skip
+    autocomplete_fields = ["sources"]
 
 
 class ComparisonInline(BlockInline):
@@ -138,12 +161,15 @@ class MythInline(BlockInline):
 
 class FAQInline(BlockInline):
     model = FAQ
-    fields = ["question", "answer", ("see_also", "position")]
+    fields = ["question", "answer", ("sources", "is_estimate"), ("see_also", "position")]
+    autocomplete_fields = ["sources"]
 
 
 class MarketInsightInline(BlockInline):
     model = MarketInsight
-    fields = [("region", "position"), "text"]
+    form = SourcedForm
+    fields = [("region", "position"), "text", ("sources", "is_estimate")]
+    autocomplete_fields = ["sources"]
 
 
 class BackgroundInline(BlockInline):
@@ -179,8 +205,9 @@ class GuideAdmin(SectionedFormMixin, DraftAdminMixin, ContentAdmin):
         ("Search engines", {"fields": ["seo_title", "seo_description", "onet_code",
                                        "isco_code"]}),
         ("Section introductions", {"fields": ["salary_intro", "salary_caveat", "path_intro",
-                                              "skills_intro", "market_intro", "cta_text"]}),
-        ("Personalized plan", {"fields": ["baseline_hours_per_week", "plan_min_months",
+                                              "skills_intro", "stories_intro", "market_intro",
+                                              "cta_text"]}),
+        ("Personalized plan", {"fields": ["hours_per_week", "plan_min_months",
                                           "plan_max_months"]}),
         ("History", {"fields": ["created_at", "updated_at", "content_changed_at"],
                      "classes": ["collapse"]}),
@@ -273,8 +300,21 @@ class BackgroundAdmin(BlockAdmin):
 
 @admin.register(FAQ)
 class FAQAdmin(BlockAdmin):
-    list_display = ["question"]
+    list_display = ["question", "is_estimate"]
+    list_filter = ["guide", "is_estimate"]
     search_fields = ["question", "answer"]
+    fields = ["guide", "question", "answer", "sources", "is_estimate", "see_also", "position"]
+    autocomplete_fields = ["sources"]
+
+
+@admin.register(Reference)
+class ReferenceAdmin(ContentAdmin):
+    """The sources key facts, market notes and FAQ answers cite, shared by every
+    guide. A change shows on every page that cites it."""
+
+    list_display = ["publisher", "title", "published", "url"]
+    search_fields = ["title", "publisher", "url"]
+    fields = ["title", "publisher", "published", "url"]
 
 
 @admin.register(Person)

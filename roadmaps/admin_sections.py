@@ -25,8 +25,8 @@ from django.utils.text import capfirst
 
 # A form with this many sections (named fieldsets and inline groups) or more
 # gets the navigation, and with `SectionedFormMixin` its collapsed fieldsets.
-# The guide has 14; a salary figure's three fieldsets fit on a few screens.
-MIN_SECTIONS = 4
+# The guide has 14; a salary figure's four fieldsets fit on a few screens.
+MIN_SECTIONS = 5
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Everything that needs the set of blocks reads it from here: the guide page's
 sections, ids and table of contents, the FAQ's "see also" choices, the
 invalidation signals, django-reversion's follow list, the starter loader, the
-bench content generator and the query-count test.
+bench content generator, the links the guide page prefetches with each block
+(`Block.prefetch`) and the query-count test.
 
 Models are named by label ("app.Model"), so this module imports no models and
 the models can import it. Adding a block is one `Block` line here (and a
@@ -36,6 +37,9 @@ class Block:
     # Edited on the guide's admin form, so the guide's history follows its rows.
     # Figures and stories have admins (and histories) of their own.
     inline: bool = True
+    # Many-to-many links the guide page shows with each row, read with
+    # `prefetch_related`: one query each, however many rows (`prefetches`).
+    prefetch: tuple = ()
 
 
 SECTIONS = (
@@ -52,16 +56,17 @@ SECTIONS = (
 )
 
 BLOCKS = (
-    Block("roadmaps.Stage", section="path"),
+    Block("roadmaps.Stage", section="path", prefetch=("skills",)),
     # Shown in each stage: one query of its own (a prefetch on the stages), so it
     # counts as a block on the page. After the stages: its rows name a stage.
     Block("roadmaps.Resource", section="path"),
     Block("roadmaps.Skill", section="skills"),
-    Block("roadmaps.KeyFact", section="duration"),
+    # Facts, FAQ answers and market notes show their sources (`Reference`).
+    Block("roadmaps.KeyFact", section="duration", prefetch=("sources",)),
     Block("roadmaps.Comparison", section="comparisons"),
     Block("roadmaps.Myth", section="myths"),
-    Block("roadmaps.FAQ", section="faq"),
-    Block("roadmaps.MarketInsight", section="market"),
+    Block("roadmaps.FAQ", section="faq", prefetch=("sources",)),
+    Block("roadmaps.MarketInsight", section="market", prefetch=("sources",)),
     Block("roadmaps.Background"),
     Block("roadmaps.LanguageOption"),
     Block("salaries.SalaryFigure", section="salaries", inline=False),
@@ -90,3 +95,14 @@ def accessor(model):
 def page_block_count():
     """How many block types the guide page reads: one query each."""
     return len(block_models(on_page=True))
+
+
+def prefetches(model):
+    """The lookups the guide page prefetches with `model`'s rows."""
+    label = model._meta.label
+    return next((b.prefetch for b in BLOCKS if b.model == label), ())
+
+
+def page_prefetch_count():
+    """How many prefetch queries the guide page's blocks add: one per lookup."""
+    return sum(len(b.prefetch) for b in BLOCKS if b.section)

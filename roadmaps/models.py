@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from . import timing
 from .blocks import SECTION_CHOICES
 from .constraints import FieldCheckConstraint
 from .ordering import Ordered, position_field, unique_position
@@ -84,6 +85,91 @@ class Person(TimeStamped):
         return (self.slug,)
 
 
+class ReferenceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, url):
+        return self.get(url=url)
+
+
+class Reference(TimeStamped):
+    """A publication a key fact, market note or FAQ answer cites: shared by every
+    guide, like regions and people. Readers see "Source: <publisher>, <date>",
+    linked to its page."""
+
+    title = models.CharField(
+        max_length=200,
+        help_text="What it is, as its publisher titles it, e.g. 'Hiring Lab: junior tech job "
+        "postings'. Shown when a reader points at the link.",
+    )
+    publisher = models.CharField(
+        max_length=160,
+        help_text="Who published it, e.g. 'Indeed Hiring Lab' or 'U.S. Bureau of Labor "
+        "Statistics'. The link's text on the page.",
+    )
+    url = models.URLField(
+        "URL",
+        max_length=400,
+        unique=True,
+        help_text="The publisher's own page for it, starting with https://: the primary source, "
+        "never a page that quotes it. One reference per address.",
+    )
+    published = models.CharField(
+        "date",
+        max_length=40,
+        blank=True,
+        help_text="When it was published, as the source dates itself: 'July 2025', '2025'. "
+        "Shown after the publisher. Empty only if the source gives no date.",
+    )
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["publisher", "title"]
+        constraints = [
+            FieldCheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="reference_url_web",
+                field="url",
+                violation_error_message="The URL is a web address: it starts with https:// "
+                "(or http://).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.title}"
+
+    def natural_key(self):
+        return (self.url,)
+
+    @property
+    def label(self):
+        """As readers see it: 'Indeed Hiring Lab, July 2025'."""
+        return f"{self.publisher}, {self.published}" if self.published else self.publisher
+
+
+SOURCE_OR_ESTIMATE = "Give a source, or tick Editors' estimate."
+
+
+def sources_field(what):
+    """The references a block cites (`what`: 'fact', 'note', 'answer')."""
+    return models.ManyToManyField(
+        Reference,
+        blank=True,
+        related_name="%(class)s_citations",
+        help_text=f"Where the {what} comes from: one or more references (type to search by "
+        "publisher, title or address; add a new one with +). Readers see 'Source: "
+        "<publisher>, <date>', linked.",
+    )
+
+
+def estimate_field(what):
+    return models.BooleanField(
+        "Editors' estimate",
+        default=False,
+        help_text=f"Tick when no source backs the {what} and it is the editors' own judgement: "
+        "readers see 'Editors' estimate' instead of a source.",
+    )
+
+
 class Guide(Ordered, TimeStamped):
     """A guide: how to become one profession. The root of every content block."""
 
@@ -141,15 +227,22 @@ class Guide(Ordered, TimeStamped):
         editable=False,
         help_text="Moves whenever the guide or anything shown on its page is saved or deleted.",
     )
-    baseline_hours_per_week = models.PositiveSmallIntegerField(
+    hours_per_week = models.PositiveSmallIntegerField(
+        "hours a week",
         default=15,
-        help_text="Study hours per week that the learning-path months assume.",
+        help_text="The study hours a week that the stages' months assume. The page says it "
+        "once ('about 12 months at 15 hours a week'), fills the {hours} and {months} tokens "
+        "from it, and the personalized plan rescales the months to each reader's hours.",
     )
     plan_min_months = models.PositiveSmallIntegerField(
-        default=6, help_text="The personalized plan never estimates less than this."
+        default=6,
+        help_text="The personalized plan never estimates less than this, however fast the "
+        "reader studies.",
     )
     plan_max_months = models.PositiveSmallIntegerField(
-        default=27, help_text="The personalized plan never estimates more than this."
+        default=27,
+        help_text="A plan longer than this gets a note suggesting more hours a week. The plan "
+        "never shows a total shorter than its learning time, so this is not a cap.",
     )
     salary_intro = models.TextField(blank=True, help_text="The line under the salary heading.")
     salary_caveat = models.CharField(
@@ -158,6 +251,11 @@ class Guide(Ordered, TimeStamped):
     path_intro = models.TextField(blank=True, help_text="The line under the learning-path heading.")
     skills_intro = models.TextField(blank=True, help_text="The line under the skills heading.")
     market_intro = models.TextField(blank=True, help_text="The line under the market heading.")
+    stories_intro = models.TextField(
+        blank=True,
+        help_text="Shown above the career-change stories: where they come from, and that they "
+        "are told by the people themselves and not independently checked.",
+    )
     cta_text = models.CharField(
         "call to action",
         max_length=240,
@@ -179,10 +277,10 @@ class Guide(Ordered, TimeStamped):
                 "and plan min months at least 1.",
             ),
             FieldCheckConstraint(
-                condition=Q(baseline_hours_per_week__gte=1) & Q(baseline_hours_per_week__lte=80),
-                name="guide_baseline_hours",
-                field="baseline_hours_per_week",
-                violation_error_message="Baseline hours per week must be between 1 and 80.",
+                condition=Q(hours_per_week__gte=1) & Q(hours_per_week__lte=80),
+                name="guide_hours_per_week",
+                field="hours_per_week",
+                violation_error_message="Hours a week must be between 1 and 80.",
             ),
         ]
 
@@ -342,11 +440,15 @@ class Stage(ContentBlock):
     def clean(self):
         super().clean()
         errors = {}
-        if found := wording.problems(self.description):
+        if found := wording.problems(self.description) + timing.problems(
+            self.description, allow=[timing.LANGUAGE_TOKEN]
+        ):
             errors["description"] = found
         for number, line in enumerate(split_lines(self.steps), start=1):
             found = wording.problems(line, where=f" (step {number}: each passage within its line)")
-            errors.setdefault("steps", []).extend(found)
+            errors.setdefault("steps", []).extend(
+                found + timing.problems(line, allow=[timing.LANGUAGE_TOKEN])
+            )
         errors = {field: list(dict.fromkeys(found)) for field, found in errors.items() if found}
         if errors:
             raise ValidationError(errors)
@@ -518,17 +620,33 @@ class KeyFact(ContentBlock):
 
     RANGE_KINDS = {Kind.TRAINING, Kind.JOB_SEARCH}
 
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        help_text="What the fact is about; each kind once per guide. The social card shows "
+        "the durations and the demand.",
+    )
     label = models.CharField(max_length=60, help_text="As shown, e.g. 'Training Duration'.")
     min_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Durations only: the shortest usual time."
+        null=True,
+        blank=True,
+        help_text="Durations only, and only without text: the shortest usual time. Prefer the "
+        "text with tokens, which follows the stages.",
     )
     max_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Durations only: the longest usual time."
+        null=True,
+        blank=True,
+        help_text="Durations only, and only without text: the longest usual time.",
     )
     text = models.CharField(
-        max_length=200, blank=True, help_text="Text facts only (education, English, demand)."
+        max_length=200,
+        blank=True,
+        help_text="The fact as shown. For a duration, write it with tokens so it follows the "
+        "stages: 'About {months} months at {hours} hours a week'; the job search: 'Part of the "
+        "path: {last_stage}'. " + timing.TOKEN_HELP,
     )
+    sources = sources_field("fact")
+    is_estimate = estimate_field("fact")
 
     objects = KeyManager("guide__slug", "kind")
 
@@ -541,15 +659,21 @@ class KeyFact(ContentBlock):
             FieldCheckConstraint(
                 condition=(
                     Q(kind__in=["training", "job_search"])
-                    & Q(min_months__isnull=False, max_months__isnull=False)
-                    & Q(min_months__lte=F("max_months"))
+                    & (
+                        (
+                            Q(min_months__isnull=False, max_months__isnull=False)
+                            & Q(min_months__lte=F("max_months"))
+                        )
+                        | (Q(min_months__isnull=True, max_months__isnull=True) & ~Q(text=""))
+                    )
                 )
                 | (~Q(kind__in=["training", "job_search"]) & ~Q(text="")),
                 name="keyfact_typed_value",
                 # The kind decides which boxes must be filled in, so the error says so there.
                 field="kind",
-                violation_error_message="A training or job search duration needs its shortest "
-                "and longest months, the shortest first; any other kind of fact needs its text.",
+                violation_error_message="A training or job search duration needs its text "
+                "(best with tokens, e.g. 'About {months} months'), or else its shortest and "
+                "longest months, the shortest first; any other kind of fact needs its text.",
             ),
         ]
 
@@ -561,9 +685,15 @@ class KeyFact(ContentBlock):
 
     natural_key.dependencies = ["roadmaps.guide"]
 
+    def clean(self):
+        super().clean()
+        if found := timing.problems(self.text):
+            raise ValidationError({"text": found})
+
     @property
     def is_range(self):
-        return self.kind in self.RANGE_KINDS
+        """A duration given as months, not as text."""
+        return self.kind in self.RANGE_KINDS and not self.text
 
     @property
     def value(self):
@@ -622,10 +752,16 @@ class Myth(ContentBlock):
 
 
 class FAQ(ContentBlock):
-    question = models.CharField(max_length=200)
+    """A question and its answer. An answer that states a number or a market
+    claim cites a source or is marked as the editors' estimate."""
+
+    question = models.CharField(
+        max_length=200, help_text="As readers ask it, e.g. 'Can I learn it in 3–6 months?'."
+    )
     answer = models.TextField(
-        help_text="Plain text; a blank line starts a new paragraph. Don't repeat salary "
-        "figures here: link to the salary section with 'See also' instead."
+        help_text="Plain text; a blank line starts a new paragraph. Never type a salary figure "
+        "or a duration: {junior_salaries} gives one sourced junior figure per region from the "
+        "salary section's own rows. " + timing.TOKEN_HELP
     )
     see_also = models.CharField(
         max_length=20,
@@ -633,6 +769,8 @@ class FAQ(ContentBlock):
         blank=True,
         help_text="Adds a link to this section of the guide under the answer.",
     )
+    sources = sources_field("answer")
+    is_estimate = estimate_field("answer")
 
     class Meta(ContentBlock.Meta):
         verbose_name = "FAQ entry"
@@ -640,6 +778,11 @@ class FAQ(ContentBlock):
 
     def __str__(self):
         return self.question
+
+    def clean(self):
+        super().clean()
+        if found := timing.problems(self.answer, allow=[timing.SALARY_TOKEN]):
+            raise ValidationError({"answer": found})
 
 
 class Region(Ordered, TimeStamped):
@@ -695,11 +838,27 @@ class Country(Ordered, TimeStamped):
 
 
 class MarketInsight(ContentBlock):
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="insights")
-    text = models.TextField()
+    """A market note for one region, with its source or the editors' estimate."""
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="insights",
+        help_text="The market it describes; notes are grouped by region on the page.",
+    )
+    text = models.TextField(
+        help_text="One claim, in plain words, as the source supports it. " + timing.TOKEN_HELP
+    )
+    sources = sources_field("note")
+    is_estimate = estimate_field("note")
 
     def __str__(self):
         return f"{self.region}: {self.text[:60]}"
+
+    def clean(self):
+        super().clean()
+        if found := timing.problems(self.text):
+            raise ValidationError({"text": found})
 
 
 class Background(ContentBlock):

@@ -80,5 +80,5 @@ def connect():
     for model in block_models():
         watch_blocks(model)
         watch_m2m(*(field.remote_field.through for field in model._meta.many_to_many))
-    watch_shared(m.Region, m.Country, m.Person)
+    watch_shared(m.Region, m.Country, m.Person, m.Reference)
     watch_pages(m.Guide)

@@ -69,7 +69,7 @@ class SalaryFigureAdmin(ImportUploadsMixin, DraftAdminMixin, ImportExportModelAd
     list_filter = [FreshnessFilter, "guide", "country__region", "country", "grade",
                    "source", "statistic", "pay_basis", "is_published"]  # fmt: skip
     list_select_related = ["country", "grade", "source", "guide"]
-    search_fields = ["segment", "note", "source__name", "country__name"]
+    search_fields = ["segment", "note", "research_note", "source__name", "country__name"]
     autocomplete_fields = ["guide", "country", "source"]
     readonly_fields = ["preview", "created_at", "updated_at"]
     actions = [publish, unpublish]
@@ -78,6 +78,8 @@ class SalaryFigureAdmin(ImportUploadsMixin, DraftAdminMixin, ImportExportModelAd
         ("Figure", {"fields": ["statistic", "pay_basis", "amount", "p25", "p75", "currency",
                                "period", "data_year"]}),
         ("Provenance", {"fields": ["source", "source_url", "note"]}),
+        # Never rendered publicly: not on the pages, in the download or the JSON-LD.
+        ("For editors only", {"fields": ["research_note"]}),
         ("Display", {"fields": ["position", "is_published", "in_hero", "preview",
                                 "created_at", "updated_at"]}),
     ]  # fmt: skip

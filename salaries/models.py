@@ -13,6 +13,8 @@ from roadmaps.constraints import FieldCheckConstraint
 from roadmaps.models import ContentBlock, Country, KeyManager, TimeStamped
 from roadmaps.ordering import Ordered, position_field, unique_position
 
+from . import freshness
+
 
 class Grade(Ordered, TimeStamped):
     """Junior, Middle, Senior, Lead, and 'All levels' for sources with no split."""
@@ -178,7 +180,16 @@ class SalaryFigure(ContentBlock):
         help_text="The exact page for this figure, if it differs from the source's URL.",
     )
     note = models.TextField(
-        blank=True, help_text="How the source's category maps to this grade, and caveats."
+        blank=True,
+        help_text="Public: shown to readers under 'About this figure' and in the download. "
+        "Written for a reader: what the figure covers and its caveats, e.g. 'Stack Overflow's "
+        "back-end developers with 0–2 years' experience'. Research notes go below.",
+    )
+    research_note = models.TextField(
+        blank=True,
+        help_text="For editors only, never shown on the site, in the download or in search "
+        "data: how the figure was found and mapped, what to check next time, open doubts. "
+        "In imports and exports as the 'research_note' column.",
     )
     position = position_field(
         "Order within a table cell, where a country and grade have several figures: "
@@ -278,6 +289,12 @@ class SalaryFigure(ContentBlock):
     @property
     def period_label(self):
         return "a year" if self.period == self.Period.YEAR else "a month"
+
+    @property
+    def stale_note(self):
+        """'2020 data: older than 18 months' when the figure is stale, else ''
+        (`salaries.freshness`): shown beside the figure wherever it appears."""
+        return freshness.stale_note(self)
 
 
 class ImportLog(models.Model):

@@ -168,7 +168,8 @@ class SalaryFigureResource(resources.ModelResource):
         import_id_fields = ["guide", "country", "grade", "source", "segment"]
         fields = ["guide", "country", "grade", "source", "segment", "is_proxy_role",
                   "statistic", "pay_basis", "amount", "p25", "p75", "currency", "period",
-                  "data_year", "source_url", "note", "position", "is_published"]  # fmt: skip
+                  "data_year", "source_url", "note", "research_note", "position",
+                  "is_published"]  # fmt: skip
         export_order = fields
         skip_unchanged = True
         report_skipped = True

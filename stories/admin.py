@@ -13,7 +13,7 @@ reversion.register(Story)
 
 @admin.register(Story)
 class StoryAdmin(DraftAdminMixin, ContentAdmin):
-    list_display = ["__str__", "guide", "transition_months", "background",
+    list_display = ["__str__", "guide", "transition_months", "year", "background",
                     "is_published", "position"]  # fmt: skip
     list_editable = ["is_published", "position"]
     list_filter = ["guide", "is_published", "background"]

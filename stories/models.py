@@ -36,10 +36,20 @@ class Story(ContentBlock):
         help_text="Skills they already had or leaned on; used to match readers' plans.",
     )
     transition_months = models.PositiveSmallIntegerField(
-        help_text="Months from starting to learn to the first job offer."
+        help_text="Months from starting to learn to the first job offer, as they told it. "
+        "The card calls it 'From first lesson to first offer'."
     )
     hours_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Study hours per week, if they told us."
+        "hours a week",
+        null=True,
+        blank=True,
+        help_text="Study hours a week, only if they told us. Shown on the card ('10 h a week').",
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The year the move ended (the first job offer), only if they told us. Shown "
+        "on the card; readers weigh an old story against today's market.",
     )
     stack = models.CharField(
         max_length=80, blank=True, help_text="The language or stack they chose, e.g. 'Node.js'."
@@ -71,6 +81,12 @@ class Story(ContentBlock):
                 name="story_hours_range",
                 field="hours_per_week",
                 violation_error_message="Hours per week must be between 1 and 100, or empty.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(year__isnull=True) | (Q(year__gte=1990) & Q(year__lte=2100)),
+                name="story_year_range",
+                field="year",
+                violation_error_message="The year must be between 1990 and 2100, or empty.",
             ),
         ]
 

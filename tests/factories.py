@@ -13,6 +13,7 @@ from roadmaps.models import (
     LanguageOption,
     MarketInsight,
     Myth,
+    Reference,
     Region,
     Resource,
     Skill,
@@ -76,6 +77,14 @@ def source(**kw):
     return Source.objects.create(**fields)
 
 
+def reference(**kw):
+    n = next(_seq)
+    fields = {"title": f"Report {n}", "publisher": f"Publisher {n}",
+              "url": f"https://example.org/report-{n}", "published": "2025"}  # fmt: skip
+    fields.update(kw)
+    return Reference.objects.create(**fields)
+
+
 def figure(guide, **kw):
     fields = {
         "guide": guide,
@@ -125,16 +134,25 @@ def full_guide(**kw):
         guide=g, stage=stage, title="Resource One Title", url="https://docs.example.org/one/"
     )
     KeyFact.objects.create(
-        guide=g, kind="training", label="Training Duration", min_months=6, max_months=18
+        guide=g,
+        kind="training",
+        label="Training Duration",
+        min_months=6,
+        max_months=18,
+        is_estimate=True,
     )
-    KeyFact.objects.create(guide=g, kind="english", label="English Level", text="B1 level")
+    cited = reference(publisher="Survey Publisher", title="A survey", published="July 2025")
+    english = KeyFact.objects.create(
+        guide=g, kind="english", label="English Level", text="B1 level"
+    )
+    english.sources.add(cited)
     Comparison.objects.create(
         guide=g, related_name="Frontend Developer", points="Point one\nPoint two"
     )
     Myth.objects.create(guide=g, myth="A myth text", reality="The reality text")
     FAQ.objects.create(guide=g, question="A question?", answer="An answer.", see_also="salaries")
     eu = Region.objects.get_or_create(slug="europe", defaults={"name": "Europe"})[0]
-    MarketInsight.objects.create(guide=g, region=eu, text="A market insight.")
+    MarketInsight.objects.create(guide=g, region=eu, text="A market insight.").sources.add(cited)
     Background.objects.create(guide=g, name="Teacher")
     LanguageOption.objects.create(guide=g, name="Python")
     grades()

@@ -1,5 +1,6 @@
-"""What editors should look at next: stale figures, guides due a review, and
-grades with no figure. Shown on the admin index."""
+"""What editors should look at next: stale figures, guides due a review,
+grades with no figure, and key facts and market notes that cite no source and
+are not marked as the editors' estimate. Shown on the admin index."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.urls import reverse
 
-from roadmaps.models import Guide
+from roadmaps.models import Guide, KeyFact, MarketInsight
 from salaries.freshness import first_fresh_year
 from salaries.models import Grade, SalaryFigure
 
@@ -23,6 +24,33 @@ class Gap(NamedTuple):
     url: str  # the figure list, filtered to this guide and country
 
 
+class Unsourced(NamedTuple):
+    """A key fact or market note with neither a source nor the estimate flag."""
+
+    guide: object
+    what: str  # "Key fact: Training Duration"
+    url: str  # the guide's form, at the row's inline group
+
+
+def unsourced():
+    """Key facts and market notes that cite nothing and are not marked as
+    estimates: the admin form refuses them, but rows saved before the rule
+    (or loaded from a file) may still be so."""
+    found = []
+    for model, group, name in ((KeyFact, "keyfact_set", "Key fact"),
+                               (MarketInsight, "marketinsight_set", "Market note")):  # fmt: skip
+        rows = (
+            model.objects.filter(sources__isnull=True, is_estimate=False)
+            .select_related("guide")
+            .order_by("guide__position", "guide__name", "position", "pk")
+        )
+        for row in rows:
+            url = reverse("admin:roadmaps_guide_change", args=[row.guide_id]) + f"#{group}-group"
+            label = row.label if model is KeyFact else row.text[:60]
+            found.append(Unsourced(row.guide, f"{name}: {label}", url))
+    return found
+
+
 @dataclass
 class Attention:
     stale_figures: list = field(default_factory=list)
@@ -30,6 +58,7 @@ class Attention:
     stale_url: str = ""
     review_due: list = field(default_factory=list)
     gaps: list = field(default_factory=list)  # [Gap]
+    unsourced: list = field(default_factory=list)  # [Unsourced]
 
     @property
     def more_stale(self):
@@ -38,7 +67,7 @@ class Attention:
 
     @property
     def empty(self):
-        return not (self.stale_count or self.review_due or self.gaps)
+        return not (self.stale_count or self.review_due or self.gaps or self.unsourced)
 
 
 def months_ago(today, months):
@@ -60,6 +89,7 @@ def needs_attention(today=None):
                 reviewed_on__lt=months_ago(today, settings.REVIEW_DUE_MONTHS)
             ).order_by("reviewed_on")
         ),
+        unsourced=unsourced(),
     )
     grades = [g for g in Grade.objects.all() if not g.is_all_levels]
     have = {}

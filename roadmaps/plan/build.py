@@ -10,6 +10,8 @@ rewritten for their choice or left out."""
 
 from dataclasses import dataclass, field
 
+from roadmaps import timing
+
 from .estimate import StageSpec, estimate
 from .forms import key
 
@@ -62,15 +64,15 @@ def build_plan(ctx, answers):
     # options drop out of the stages' skill lists for this reader.
     other_languages = {lang.name.lower() for lang in ctx.languages} - {language.lower()}
     skipped_ids = {s.pk for s in ctx.technical_skills if s.name.lower() in other_languages}
-    job = ctx.job_search
+    # The guide's time model: each stage's months as the page counts them, so a
+    # reader who knows nothing gets exactly the page's months at their hours.
+    # The job search is the last stage: nothing is added for it.
     result = estimate(
-        [StageSpec(s.pk, s.length_months,
-                   frozenset(sk.pk for sk in s.skills.all()) - skipped_ids)
-         for s in ctx.stages],
+        [StageSpec(s.pk, months, frozenset(sk.pk for sk in s.skills.all()) - skipped_ids)
+         for s, months in zip(ctx.stages, timing.stage_months(ctx.stages), strict=True)],
         known_skills=known_ids,
         hours_per_week=answers["hours"],
-        baseline_hours=ctx.guide.baseline_hours_per_week,
-        job_search=(job.min_months, job.max_months) if job else (0, 0),
+        baseline_hours=ctx.guide.hours_per_week,
         bounds=(ctx.guide.plan_min_months, ctx.guide.plan_max_months),
     )  # fmt: skip
     # Stages may teach soft skills too (a background can bring them), so names

@@ -35,7 +35,7 @@ class PlanForm(forms.Form):
         self.fields["skills"].choices = [(key(s.name), s.name) for s in ctx.technical_skills]
         self.fields["region"].choices = [("", "Choose…")] + [(r.slug, r.name) for r in ctx.regions]
         self.fields["language"].choices = [(key(lang.name), lang.name) for lang in ctx.languages]
-        self.fields["hours"].initial = ctx.guide.baseline_hours_per_week
+        self.fields["hours"].initial = ctx.guide.hours_per_week
 
 
 def split_skills(values, ctx):

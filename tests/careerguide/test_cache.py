@@ -1,5 +1,5 @@
 """Whole-page caching: exact invalidation, no queries on a hit (a miss costs the
-page's own count: the guide page GUIDE_PAGE_BASE_QUERIES + page_block_count(), the
+page's own count: the guide page guide_page_queries(), the
 home page 1), path-only keys, correct headers, and graceful behaviour when the cache
 is down. Runs against the default file cache and against the real Redis on
 127.0.0.1:6379."""
@@ -13,9 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
-from careerguide.pages import GUIDE_PAGE_BASE_QUERIES
+from careerguide.pages import guide_page_queries
 from roadmaps import stamp
-from roadmaps.blocks import page_block_count
 from roadmaps.models import Guide, Stage
 from roadmaps.signals import guides_changed
 from salaries.models import SalaryFigure
@@ -26,7 +25,7 @@ from tests.commits import settle
 pytestmark = pytest.mark.django_db
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-GUIDE_PAGE_QUERIES = GUIDE_PAGE_BASE_QUERIES + page_block_count()
+GUIDE_PAGE_QUERIES = guide_page_queries()
 
 
 @pytest.fixture(params=["file", "redis"])

@@ -1,5 +1,6 @@
 """The guide page renders every section from the database, and nothing hidden, in
-exactly `GUIDE_PAGE_BASE_QUERIES` + `page_block_count()` queries (3 + 10 = 13 today)
+exactly `guide_page_queries()` queries (2 + 10 block types + 4 prefetched links = 16
+today)
 however much content there is; the home page in one."""
 
 import datetime
@@ -9,9 +10,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from careerguide.pages import GUIDE_PAGE_BASE_QUERIES
+from careerguide.pages import guide_page_queries
 from careerguide.templatetags.site_tags import datetime_attr
-from roadmaps.blocks import page_block_count
 from roadmaps.models import FAQ, Comparison, KeyFact, MarketInsight, Myth, Skill, Stage
 from salaries.models import SalaryFigure
 from stories.models import Story
@@ -20,8 +20,9 @@ from tests.factories import elements
 
 pytestmark = pytest.mark.django_db
 
-# One query per block type on the page: a new block raises it by exactly one.
-GUIDE_PAGE_QUERIES = GUIDE_PAGE_BASE_QUERIES + page_block_count()
+# One query per block type on the page and per link it prefetches: a new block
+# raises it by exactly one, plus one per link it shows.
+GUIDE_PAGE_QUERIES = guide_page_queries()
 
 
 def get_page(client, guide):
@@ -201,7 +202,7 @@ def add_stages(guide, n):
 def test_guide_page_takes_the_same_queries_with_3_or_30_stories(
     client, full_guide, django_assert_num_queries
 ):
-    """13 queries (3 + one per block type) with 3 stories, and with 30 stories,
+    """16 queries (`guide_page_queries`) with 3 stories, and with 30 stories,
     11 stages and 11 figures."""
     for _ in range(2):
         factories.story(full_guide)
@@ -223,8 +224,9 @@ def test_guide_page_takes_the_same_queries_with_3_or_30_stories(
 def test_guide_page_takes_the_same_queries_with_every_block_grown(
     client, full_guide, django_assert_num_queries
 ):
-    """Still 13 queries with 20 more rows of every block on the page (a fact of every
-    kind: one each), in new regions and countries."""
+    """Still 16 queries with 20 more rows of every block on the page (a fact of every
+    kind: one each), in new regions and countries, each fact, answer and note
+    citing two sources."""
     counted_page(client, full_guide, django_assert_num_queries)
     add_stages(full_guide, 20)
     KeyFact.objects.create(guide=full_guide, kind="job_search", label="Job", min_months=1,
@@ -239,7 +241,12 @@ def test_guide_page_takes_the_same_queries_with_every_block_grown(
         MarketInsight.objects.create(guide=full_guide, region=factories.region(), text="m")
         factories.figure(full_guide, country=factories.country(), amount=30000 + i)
         factories.story(full_guide)
+    refs = [factories.reference() for _ in range(2)]
+    for model in (KeyFact, FAQ, MarketInsight):
+        for row in model.objects.filter(guide=full_guide):
+            row.sources.add(*refs)
     page = counted_page(client, full_guide, django_assert_num_queries)
     assert (len(page.stages), len(page.faqs), len(page.stories)) == (21, 21, 21)
+    assert all(len(row.sources.all()) >= 2 for row in page.faqs + page.facts)
     assert (len(page.facts), len(page.soft_skills), len(page.myths)) == (5, 21, 21)
     assert len(page.market) == 21 and page.salary_count == 21

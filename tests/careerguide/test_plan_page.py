@@ -9,6 +9,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from bench import content as benchcontent
 from careerguide import starter
+from careerguide.pages import PLAN_PAGE_QUERIES
+from roadmaps import timing
 from roadmaps.models import Guide
 from tests.factories import elements
 
@@ -44,7 +46,7 @@ def test_the_form_asks_the_five_questions_without_cookies_or_csrf(client, guide)
     assert "csrfmiddlewaretoken" not in html
     assert not response.cookies and "Cookie" not in response.get("Vary", "")
     assert 'value="teacher"' in html and 'value="docker-containers"' in html
-    assert 'value="python"' in html and 'value="nodejs"' in html
+    assert 'value="python"' in html and 'value="typescript-nodejs"' in html
     assert '<meta name="robots" content="noindex">' not in html  # the form may be indexed
 
 
@@ -61,17 +63,39 @@ def test_the_plan_is_noindex_with_the_form_as_canonical(client, guide, settings)
     assert not response.cookies
 
 
+def learning_months(guide):
+    """The guide's learning months at its own hours (`roadmaps.timing`)."""
+    return timing.model_for(guide, guide.stage_set.all())
+
+
 def test_worked_example_student_at_baseline_gets_the_guides_timeline(client, guide):
+    model = learning_months(guide)
     _, html = page(client, STUDENT)
-    assert "15–21 months</strong>" in html
-    assert "about 12 months of learning" in html
+    # A student brings nothing: the guide's own months, the job search included.
+    assert f"About {model.months} months</strong>" in html
+    assert "the job search included: it is the last stage, not extra time on top" in html
+    assert f"The guide's stages take {model.months} months at {model.hours} hours a week" in html
     _, faster = page(client, {**STUDENT, "hours": "30"})
-    assert "9–15 months</strong>" in faster
+    assert f"About {max(model.at(30), guide.plan_min_months)} months</strong>" in faster
+
+
+def test_at_the_minimum_hours_no_total_is_shorter_than_its_learning_time(client, guide):
+    """The bug: at 5 h/week a 27-month total beside "about 36 months of learning"."""
+    model = learning_months(guide)
+    _, html = page(client, {**STUDENT, "hours": "5"})
+    total = int(re.search(r"<strong>About (\d+) months?</strong>", html).group(1))
+    assert total == max(model.at(5), guide.plan_min_months)
+    stated = [int(n) for n in re.findall(r"about (\d+) months? of learning", html)]
+    assert all(total >= n for n in stated)
+    if model.at(5) > guide.plan_max_months:
+        assert f"runs past {guide.plan_max_months} months" in html
 
 
 def test_sysadmin_example_shortens_stages_and_meets_ilya(client, guide):
     _, html = page(client, SYSADMIN)
-    assert "18–24 months</strong>" in html
+    total = int(re.search(r"<strong>About (\d+) months?</strong>", html).group(1))
+    # Shorter than the path at 10 h/week: the background and ticked skills count.
+    assert guide.plan_min_months <= total < learning_months(guide).at(10)
     assert "Shortened: you already know" in html
     assert "HTTP and networking basics" in html  # brought by the background
     stories = re.findall(r'<article class="card story">\s*<h3>([^<]+)</h3>', html)
@@ -102,21 +126,24 @@ def test_next_three_steps_come_from_the_first_stage_not_covered(client, guide):
     assert all("(Programming Fundamentals and First Language)" in step for step in steps)
 
 
-@pytest.mark.parametrize(("language", "name"), [("python", "Python"), ("nodejs", "Node.js")])
+@pytest.mark.parametrize(
+    ("language", "name"), [("python", "Python"), ("typescript-nodejs", "TypeScript (Node.js)")]
+)
 def test_the_plan_never_asks_for_the_first_language_the_reader_chose(client, guide, language, name):
     response, html = page(client, {**STUDENT, "language": language})
     steps = next_steps(response)
     assert steps[0].startswith(f"Use {name} for every exercise")
     assert steps[1].startswith(f"Solve the exercises of the official {name} tutorial")
-    assert "Choose Python or Node.js" not in html
+    assert "Choose Python or TypeScript" not in html
     assert "[[" not in html and "{language}" not in html
     # The stage's description, as the plan shows it, drops its question too.
     [stages] = elements(response, "section", id="plan-stages")
     first = elements(stages, "li")[0]
     assertContains(
         response,
-        "<p>Learn variables, data structures, algorithms, and OOP. Understand HTTP, DNS, and "
-        "client-server architecture. Write your first command-line programs.</p>",
+        "<p>Learn variables, data structures, algorithms, and object-oriented programming. "
+        "Understand HTTP, DNS, and client-server architecture. Write your first command-line "
+        "programs, with tests.</p>",
         html=True,
     )
     assert "Choose" not in str(first)
@@ -126,10 +153,11 @@ def test_the_guide_page_still_offers_the_choice(client, guide):
     response = client.get(guide.get_absolute_url())
     assertContains(
         response,
-        "<li>Choose Python or Node.js for every exercise, and push each one to GitHub</li>",
+        "<li>Choose Python or TypeScript on Node.js for every exercise, and push each one to "
+        "GitHub</li>",
         html=True,
     )
-    assertContains(response, "Choose Python or Node.js. Learn variables")
+    assertContains(response, "Choose Python or TypeScript on Node.js. Learn variables")
     assertNotContains(response, "[[")
     assertNotContains(response, "{language}")
 
@@ -236,9 +264,10 @@ def test_query_count_is_fixed_at_any_content_size(client, guide):
 
     at_scale_1 = count()
     benchcontent.multiply_rows(guide, 5)
-    # plan_page's 11, pinned: the plan words the stages for the reader from rows it
-    # already has, and shows no resources, so neither adds a query.
-    assert count() == at_scale_1 == 11
+    # plan_page's 10, pinned: the plan words the stages for the reader from rows it
+    # already has, fills their tokens from them and shows no resources, so none of
+    # that adds a query (nor does the job search: it is the last stage).
+    assert count() == at_scale_1 == PLAN_PAGE_QUERIES == 10
 
 
 def test_unknown_guide_is_404(client, db):

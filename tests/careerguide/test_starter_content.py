@@ -36,7 +36,7 @@ from stories.models import Story
 from tests.commits import settle
 
 pytestmark = pytest.mark.django_db
-BLS = "U.S. Bureau of Labor Statistics, OEWS May 2024 (as quoted by ResumeGeni)"
+BLS = "U.S. Bureau of Labor Statistics, OEWS May 2024"
 
 # What the former field-by-field loader produced from the same content, and the
 # stages' resources added since (issue 14).
@@ -50,15 +50,15 @@ COUNTS = {
     Guide: 1,
     Stage: 4,
     Resource: 15,
-    Skill: 24,
+    Skill: 27,
     KeyFact: 5,
     Comparison: 3,
     Myth: 3,
-    FAQ: 8,
-    MarketInsight: 4,
+    FAQ: 12,
+    MarketInsight: 7,
     Background: 6,
     LanguageOption: 2,
-    SalaryFigure: 25,
+    SalaryFigure: 27,
     Story: 3,
 }
 
@@ -72,7 +72,7 @@ def test_loader_fills_a_fresh_database(client):
     assert Skill.objects.filter(guide=guide, kind="soft").exists()
     assert FAQ.objects.filter(guide=guide).count() >= 5
     assert Story.objects.filter(guide=guide).count() == 3
-    assert SalaryFigure.objects.filter(guide=guide).count() == 25
+    assert SalaryFigure.objects.filter(guide=guide).count() == 27
     # Every technical skill is taught by some stage.
     assert not Skill.objects.filter(guide=guide, kind="technical", stages=None).exists()
     page = client.get(reverse("guide", kwargs={"slug": guide.slug})).content.decode()
@@ -104,15 +104,19 @@ def test_loaded_content_is_the_starter_content():
     )
     assert list(first.skills.values_list("name", flat=True).order_by("position")) == [
         "Python",
-        "Node.js",
+        "TypeScript (Node.js)",
         "Data structures & algorithms",
         "Object-oriented programming",
         "HTTP and networking basics",
         "Command line & Linux",
+        "Git & version control",
+        "Automated testing",
+        "Problem solving",
+        "Reading documentation in English",
     ]
     # The guide page asks for the choice; a plan words it for the reader's language.
     assert first.step_list[0] == (
-        "Choose Python or Node.js for every exercise, and push each one to GitHub"
+        "Choose Python or TypeScript on Node.js for every exercise, and push each one to GitHub"
     )
     assert (
         first.steps_for("Python")[0] == "Use Python for every exercise, and push each one to GitHub"
@@ -126,7 +130,7 @@ def test_loaded_content_is_the_starter_content():
         "year",
         2024,
     )
-    assert bls.source_url == "https://resumegeni.com/salary-guides/backend-developer-salary-guide"
+    assert bls.source_url == "https://www.bls.gov/oes/current/oes151252.htm"  # primary, issue 16
     # Positions follow the files' order, as the old loader numbered them.
     for model in (Stage, Resource, Skill, FAQ, SalaryFigure, Story):
         positions = list(model.objects.order_by("pk").values_list("position", flat=True))
@@ -152,10 +156,12 @@ def test_loaded_rows_are_dated_now_and_the_content_stamp_moves():
 
 def test_loader_leaves_out_averages_and_unstated_statistics():
     starter.load()
-    assert not SalaryFigure.objects.filter(note__startswith="AVERAGE").exists()
-    assert not SalaryFigure.objects.filter(note__startswith="STATISTIC NOT STATED").exists()
+    assert not SalaryFigure.objects.filter(research_note__startswith="AVERAGE").exists()
+    assert not SalaryFigure.objects.filter(
+        research_note__startswith="STATISTIC NOT STATED"
+    ).exists()
     assert set(SalaryFigure.objects.values_list("statistic", flat=True)) == {"median"}
-    proxies = SalaryFigure.objects.filter(note__contains="PROXY ROLE")
+    proxies = SalaryFigure.objects.filter(research_note__contains="PROXY ROLE")
     assert proxies.count() == 6
     assert all(f.is_proxy_role and f.segment for f in proxies)
     assert not Source.objects.filter(name__icontains="Robert Half").exists()

@@ -72,18 +72,20 @@ ONE_FIELD_RULES = [
         "story_transition_months_range",
         "transition_months",
     ),
+    (lambda g: factories.story(g), {"year": 1989}, "story_year_range", "year"),
+    (lambda g: factories.reference(), {"url": "ftp://example.org/x"}, "reference_url_web", "url"),
     (lambda g: factories.country(code="PL"), {"code": "pl"}, "country_iso_code", "code"),
     (
         lambda g: g,
-        {"baseline_hours_per_week": 0},
-        "guide_baseline_hours",
-        "baseline_hours_per_week",
+        {"hours_per_week": 0},
+        "guide_hours_per_week",
+        "hours_per_week",
     ),
     (
         lambda g: g,
-        {"baseline_hours_per_week": 81},
-        "guide_baseline_hours",
-        "baseline_hours_per_week",
+        {"hours_per_week": 81},
+        "guide_hours_per_week",
+        "hours_per_week",
     ),
     (
         lambda g: g,
@@ -95,6 +97,9 @@ ONE_FIELD_RULES = [
     (keyfact, {"max_months": None}, "keyfact_typed_value", "kind"),
     (keyfact, {"min_months": 13}, "keyfact_typed_value", "kind"),
     (text_fact, {"text": ""}, "keyfact_typed_value", "kind"),
+    # A duration as text (with tokens) needs no months, but text and no months
+    # at all, or one month without the other, is refused.
+    (keyfact, {"min_months": None, "max_months": None}, "keyfact_typed_value", "kind"),
 ]
 RULE_IDS = [f"{name}-{'-'.join(map(str, bad.values()))}" for _, bad, name, _ in ONE_FIELD_RULES]
 
@@ -321,7 +326,7 @@ def test_guides_and_countries_keep_their_rule_names(model):
     assert (
         names
         == {
-            Guide: {"guide_plan_bounds", "guide_baseline_hours", "guide_position"},
+            Guide: {"guide_plan_bounds", "guide_hours_per_week", "guide_position"},
             Country: {"country_iso_code", "country_position"},
         }[model]
     )

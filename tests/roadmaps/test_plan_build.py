@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.exceptions import ValidationError
 
-from roadmaps import models
+from roadmaps import models, timing
 from roadmaps.plan import wording
 from roadmaps.plan.build import MAX_STORIES, PlannedStage, build_plan, match_stories
 
@@ -53,6 +53,11 @@ class Stage:
     skills: Rel
     step_lines: list
     description: str = ""
+    month_from: int = 1  # where the stage starts on the guide's path
+
+    @property
+    def month_to(self):
+        return self.month_from + self.length_months - 1
 
     # The model's own wording of its texts, applied to the stand-in's.
     description_for = models.Stage.description_for
@@ -65,15 +70,9 @@ class Stage:
 
 @dataclass
 class Guide:
-    baseline_hours_per_week: int = 15
+    hours_per_week: int = 15
     plan_min_months: int = 6
     plan_max_months: int = 27
-
-
-@dataclass
-class JobSearch:
-    min_months: int
-    max_months: int
 
 
 @dataclass
@@ -106,7 +105,6 @@ class Ctx:
     languages: list
     regions: list
     junior_figures: list
-    job_search: JobSearch | None
     stories: list
 
 
@@ -126,8 +124,9 @@ EUROPE, AMERICAS = Region(20, "europe"), Region(21, "north-america")
 DE, PL, US = Country("DE", 20), Country("PL", 20), Country("US", 21)
 # The first stage teaches both languages; each reader learns only their own.
 FOUNDATIONS = Stage(30, "Foundations", 3, Rel([GIT, PYTHON, NODE]), ["Install Git", "Write a CLI"])
-DATA = Stage(31, "Databases and HTTP", 3, Rel([SQL, HTTP]), ["Model a schema"])
-SHIP = Stage(32, "Shipping", 3, Rel([DOCKER, TESTING]), ["Ship a container", "Add CI"])
+DATA = Stage(31, "Databases and HTTP", 3, Rel([SQL, HTTP]), ["Model a schema"], month_from=4)
+SHIP = Stage(32, "Shipping", 3, Rel([DOCKER, TESTING]), ["Ship a container", "Add CI"],
+             month_from=7)  # fmt: skip
 
 
 def ctx(**kw):
@@ -139,7 +138,6 @@ def ctx(**kw):
         "languages": [Language("Python"), Language("Node.js")],
         "regions": [EUROPE, AMERICAS],
         "junior_figures": [Figure(DE, 53000), Figure(US, 90000), Figure(PL, 7500)],
-        "job_search": JobSearch(3, 9),
         "stories": [],
     }
     return Ctx(**{**values, **kw})
@@ -173,7 +171,8 @@ def test_a_data_analyst_who_knows_git_gets_shortened_stages():
     ]
     assert [p.months for p in plan.stages] == pytest.approx([1.8, 1.8, 3])
     assert plan.estimate.training_months == 7  # 6.6 → 7
-    assert (plan.estimate.total_min, plan.estimate.total_max) == (10, 16)
+    # The job search is the last stage: nothing is added on top.
+    assert plan.estimate.total == 7 and not plan.estimate.capped_low
     assert plan.from_background == ["SQL"]
     assert plan.next_steps == [
         (FOUNDATIONS, "Install Git"),
@@ -229,7 +228,7 @@ def test_salaries_are_the_junior_figures_of_the_chosen_region():
     assert [f.amount for f in americas.salaries] == [90000]
 
 
-def test_hours_and_the_guides_bounds_and_job_search_drive_the_estimate():
+def test_hours_and_the_guides_bounds_drive_the_estimate():
     fast = build_plan(ctx(), answers(hours=30))
     assert [p.months for p in fast.stages] == pytest.approx([0.9, 0.9, 1.5])
     assert [p.months_label for p in fast.stages] == [
@@ -237,15 +236,33 @@ def test_hours_and_the_guides_bounds_and_job_search_drive_the_estimate():
         "about 1 month",
         "about 1.5 months",
     ]
-    assert (fast.estimate.total_min, fast.estimate.total_max) == (7, 13)  # 4 + 3–9
-    # Without a job-search fact only the learning counts, within the bounds.
-    no_search = build_plan(ctx(job_search=None), answers())
-    assert (no_search.estimate.total_min, no_search.estimate.total_max) == (7, 7)
+    # 3.3 → 4 months of learning, raised to the guide's minimum of 6.
+    assert fast.estimate.training_months == 4
+    assert fast.estimate.total == 6 and fast.estimate.capped_low
     tight = build_plan(ctx(guide=Guide(plan_min_months=12, plan_max_months=14)), answers())
-    assert (tight.estimate.total_min, tight.estimate.total_max) == (12, 14)
-    assert tight.estimate.capped_low and tight.estimate.capped_high
-    slow_guide = build_plan(ctx(guide=Guide(baseline_hours_per_week=30)), answers())
+    assert tight.estimate.total == 12 and tight.estimate.capped_low
+    assert not tight.estimate.beyond_max
+    # Slower than the maximum allows: the total is the learning time, never cut.
+    slow = build_plan(ctx(guide=Guide(plan_max_months=14)), answers(hours=5))
+    assert slow.estimate.training_months == 20  # 5.4 + 5.4 + 9 = 19.8 → 20
+    assert slow.estimate.total == 20 and slow.estimate.beyond_max
+    slow_guide = build_plan(ctx(guide=Guide(hours_per_week=30)), answers())
     assert slow_guide.estimate.training_months == 14  # twice the guide's hours
+
+
+def test_a_reader_who_knows_nothing_gets_the_guides_months_at_their_hours():
+    # The plan and the page share one model (`roadmaps.timing`): 9 months at 15 h.
+    for hours in (5, 7, 15, 22, 40):
+        plan = build_plan(ctx(), answers(background="teacher", skills=[], hours=hours))
+        assert plan.estimate.training_months == timing.months_at(9, 15, hours)
+        assert plan.estimate.total >= plan.estimate.training_months
+
+
+def test_a_gap_between_stages_counts_as_the_page_counts_it():
+    # Months 1–3, then 7–9: the page says 9 months, so the plan counts 9 too.
+    gap = Stage(34, "Later", 3, Rel([DOCKER]), ["Ship"], month_from=7)
+    plan = build_plan(ctx(stages=[FOUNDATIONS, gap]), answers(background="teacher", skills=[]))
+    assert plan.estimate.training_months == 9
 
 
 def test_only_three_next_steps_are_offered():

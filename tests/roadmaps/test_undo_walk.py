@@ -100,6 +100,7 @@ BUILDERS = {
     "roadmaps.region": _region,
     "roadmaps.country": lambda: factories.country(code="ZZ", region=_region()),
     "roadmaps.person": lambda: Person.objects.create(name="Rita Reviewer", slug="rita"),
+    "roadmaps.reference": lambda: factories.reference(),
     "roadmaps.slugredirect": lambda: SlugRedirect.objects.create(
         old_slug="old-address", guide=_guide()
     ),
