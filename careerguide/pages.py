@@ -189,8 +189,9 @@ class PlanContext:
 
 
 # The guide, its figures, stages (and their skills), technical skills,
-# backgrounds (and theirs), first languages, stories (and theirs).
-PLAN_PAGE_QUERIES = 10
+# backgrounds (and theirs), first languages (and their own skills), stories
+# (and theirs).
+PLAN_PAGE_QUERIES = 11
 
 
 def plan_page(slug):
@@ -210,7 +211,7 @@ def plan_page(slug):
         stages=stages,
         technical_skills=list(Skill.objects.filter(guide=guide, kind=Skill.Kind.TECHNICAL)),
         backgrounds=list(Background.objects.filter(guide=guide).prefetch_related("skills")),
-        languages=list(LanguageOption.objects.filter(guide=guide)),
+        languages=list(LanguageOption.objects.filter(guide=guide).prefetch_related("skills")),
         regions=regions,
         junior_figures=[f for f in figures if f.grade.slug == "junior"],
         stories=list(Story.objects.published().filter(guide=guide).prefetch_related("skills")),

@@ -182,7 +182,8 @@ class LanguageOptionInline(admin.TabularInline):
     model = LanguageOption
     extra = 0
     classes = ["collapse"]
-    fields = ["name", "position"]
+    fields = ["name", "skills", "position"]
+    autocomplete_fields = ["skills"]
 
 
 @admin.register(Guide)

@@ -894,6 +894,14 @@ class LanguageOption(ContentBlock):
     """A first language the guide lets readers choose (e.g. Python or Node.js)."""
 
     name = models.CharField(max_length=40)
+    skills = models.ManyToManyField(
+        Skill,
+        blank=True,
+        related_name="language_options",
+        verbose_name="skills for this language only",
+        help_text="Skills only readers of this language learn, such as its web framework. "
+        "A reader who picks another language does not see them in their plan.",
+    )
 
     objects = KeyManager("guide__slug", "name")
 

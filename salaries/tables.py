@@ -237,7 +237,8 @@ class CountryDetail:
 
 def details(figures):
     """Per country, the figures grouped into comparable sets (the largest set
-    first), each figure with its labels and its bar on its set's guide-wide scale."""
+    first; proxy roles last within a set), each figure with its labels and its
+    bar on its set's guide-wide scale."""
     scale_of = scales(figures, comparable_key)
     for f in figures:
         f.amount_label = money(f.amount, f.currency)
@@ -251,6 +252,10 @@ def details(figures):
         for figure in country_figures:
             sets.setdefault(comparable_key(figure), []).append(figure)
         ordered = sorted(sets.items(), key=lambda item: -len(item[1]))  # stable on ties
+        for _, rows in ordered:
+            # A proxy role (an engineering manager standing in for "Lead") goes
+            # below the figures for the job itself, whatever its grade.
+            rows.sort(key=lambda f: f.is_proxy_role)
         countries.append(
             CountryDetail(country, [FigureSet(rows, scale_of[key]) for key, rows in ordered])
         )

@@ -36,8 +36,9 @@ class Story(ContentBlock):
         help_text="Skills they already had or leaned on; used to match readers' plans.",
     )
     transition_months = models.PositiveSmallIntegerField(
-        help_text="Months from starting to learn to the first job offer, as they told it. "
-        "The card calls it 'From first lesson to first offer'."
+        help_text="How many months the move took, as the teller gave it. The card says "
+        "'Transition time, as they told it'; if the story says from when it counts "
+        "(first lesson, first course), say so in the story."
     )
     hours_per_week = models.PositiveSmallIntegerField(
         "hours a week",

@@ -55,15 +55,20 @@ def build_plan(ctx, answers):
     skills_by_key = {key(s.name): s for s in ctx.technical_skills}
     background = next(b for b in ctx.backgrounds if key(b.name) == answers["background"])
     region = next(r for r in ctx.regions if r.slug == answers["region"])
-    language = next(lang.name for lang in ctx.languages if key(lang.name) == answers["language"])
+    chosen = next(lang for lang in ctx.languages if key(lang.name) == answers["language"])
+    language = chosen.name
     ticked = {skills_by_key[k].pk for k in answers["skills"]}
     # What the background usually brings counts as known; the plan says so.
     from_background = {s.pk for s in background.skills.all()} - ticked
     known_ids = ticked | from_background
     # Only the chosen first language has to be learned: the other language
-    # options drop out of the stages' skill lists for this reader.
-    other_languages = {lang.name.lower() for lang in ctx.languages} - {language.lower()}
-    skipped_ids = {s.pk for s in ctx.technical_skills if s.name.lower() in other_languages}
+    # options, and the skills only they need (their frameworks), drop out of
+    # the stages' skill lists for this reader.
+    others = [lang for lang in ctx.languages if lang is not chosen]
+    other_names = {lang.name.lower() for lang in others}
+    skipped_ids = {s.pk for s in ctx.technical_skills if s.name.lower() in other_names}
+    skipped_ids |= {s.pk for lang in others for s in lang.skills.all()}
+    skipped_ids -= {s.pk for s in chosen.skills.all()}
     # The guide's time model: each stage's months as the page counts them, so a
     # reader who knows nothing gets exactly the page's months at their hours.
     # The job search is the last stage: nothing is added for it.
@@ -116,9 +121,16 @@ def match_stories(stories, background, known_ids, language=""):
     def score(story):
         same = 1 if story.background_id == background.pk else 0
         shared = len({s.pk for s in story.skills.all()} & known_ids)
-        stack = 1 if language and story.stack.lower() == language.lower() else 0
+        stack = 1 if language and same_stack(story.stack, language) else 0
         return (same, shared, stack)
 
     ranked = sorted(stories, key=lambda s: (score(s), -s.position), reverse=True)
     close = [s for s in ranked if score(s)[:2] > (0, 0)][:MAX_STORIES]
     return close or ranked[:1]
+
+
+def same_stack(stack, language):
+    """A story's stack as its teller named it ("Node.js") matches the option
+    that names it ("TypeScript (Node.js)"), in either direction."""
+    stack, language = stack.strip().lower(), language.strip().lower()
+    return bool(stack) and (stack == language or stack in language or language in stack)

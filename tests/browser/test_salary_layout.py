@@ -10,10 +10,18 @@ from .test_axe import axe_problems
 
 GUIDE = "/careers/backend-developer/"
 SALARIES = "/careers/backend-developer/salaries/"
-# Height of the salary section, in CSS pixels, per viewport width.
-SECTION_BUDGET = {375: 1500, 1280: 1200}
+# Height of the salary section, in CSS pixels, per viewport width. Issue 14 set
+# 1500/1200 (measured 1453/1119). Issue 16 added Stack Overflow's back-end medians
+# for Germany and the UK: each is a second group in its all-levels cell, and
+# the rows grow with the cell (measured 1633/1276 with a shorter intro), so
+# the budgets keep the same ~4 % headroom over that content.
+SECTION_BUDGET = {375: 1700, 1280: 1330}
 # Height of the whole guide page (issue 14's table: it was 21,048 and 15,579 px).
-PAGE_BUDGET = {375: 16000, 1280: 11000}
+# Issue 16's content (the skills every step teaches, the job search, sourced
+# market notes) took it to 19,637 px on a phone; folding each stage's steps and
+# resources behind "N steps and resources" brought it back to 17,056 (10,116 on
+# a desktop), so the phone budget is 17,500 now.
+PAGE_BUDGET = {375: 17500, 1280: 11000}
 MODES = {
     "light": {"media": "screen", "color_scheme": "light"},
     "dark": {"media": "screen", "color_scheme": "dark"},

@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 
 from roadmaps import models, timing
 from roadmaps.plan import wording
-from roadmaps.plan.build import MAX_STORIES, PlannedStage, build_plan, match_stories
+from roadmaps.plan.build import (
+    MAX_STORIES,
+    PlannedStage,
+    build_plan,
+    match_stories,
+    same_stack,
+)
 
 
 class Rel(list):
@@ -43,6 +49,7 @@ class Region:
 @dataclass
 class Language:
     name: str
+    skills: Rel = field(default_factory=Rel)  # the skills only its readers learn
 
 
 @dataclass
@@ -467,3 +474,28 @@ def test_the_stage_fields_tell_editors_how_to_mark_the_choice():
     description = models.Stage._meta.get_field("description").help_text
     assert "[[" in description and "{language}" in description and "|" in description
     assert "left out of plans" in models.Stage._meta.get_field("steps").help_text
+
+
+def test_a_frameworks_skill_counts_only_for_readers_of_its_language():
+    """A Node.js reader is not asked to learn the Python framework, and the
+    other way round (found in review: only a skill named like the other
+    language dropped out)."""
+    django, express = Skill(8, "Python web framework"), Skill(9, "Node.js web framework")
+    web = Stage(33, "Web apps", 3, Rel([SQL, django, express]), ["Build an API"], month_from=4)
+    languages = [Language("Python", Rel([django])), Language("Node.js", Rel([express]))]
+    context = ctx(stages=[FOUNDATIONS, web], technical_skills=[*SKILLS, django, express],
+                  languages=languages)  # fmt: skip
+    # Knowing SQL and their own framework, each reader has nothing left in the stage.
+    node = build_plan(context, answers(language="nodejs", skills=["nodejs-web-framework"]))
+    python = build_plan(context, answers(language="python", skills=["python-web-framework"]))
+    for plan in (node, python):
+        assert plan.stages[1].skipped, summary(plan)
+    # A Python reader who knows only the Node.js framework still has the stage to do.
+    crossed = build_plan(context, answers(language="python", skills=["nodejs-web-framework"]))
+    assert not crossed.stages[1].skipped
+
+
+def test_a_story_told_with_a_runtime_matches_its_language_option():
+    assert same_stack("Node.js", "TypeScript (Node.js)")
+    assert same_stack("python", "Python")
+    assert not same_stack("Node.js", "Python") and not same_stack("", "Python")

@@ -204,6 +204,15 @@ def test_the_detail_has_one_table_per_comparable_set_largest_first():
     assert countries[3].count_label == "2 figures"
 
 
+def test_a_proxy_role_goes_below_the_figures_for_the_job_itself():
+    """Stack Overflow's back-end median (all levels) sorts after Lead by grade,
+    but proxy roles are only stand-ins: they come last in their table."""
+    backend = Figure(DE, ALL_LEVELS, 87011, "USD", pay_basis="total", segment="Back-end")
+    germany = details([*starter_like()[:5], backend])[0]
+    usd = germany.sets[1]
+    assert [f.amount for f in usd.figures] == [87011, 118335, 109054]
+
+
 def test_each_figure_gets_its_labels_and_a_bar_on_its_sets_guide_wide_scale():
     figures = starter_like()
     countries = details(figures)
