@@ -1,7 +1,7 @@
 # Career Guide: `make run` serves the site, `make test` checks it.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run admin test lint format check-migrations setup bench backup restore loadtest mutate
+.PHONY: help run edge admin test lint format check-migrations setup bench backup restore loadtest mutate
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,6 +11,7 @@ export PORT
 
 help:
 	@echo "make run    - install, migrate, load starter content once, serve on http://127.0.0.1:$(PORT) (PORT=9000 make run)"
+	@echo "make edge   - the production shape: nginx on :$${EDGE_PORT:-8080} in front of $${APP_SERVERS:-2} app servers (docs/DEPLOY.md)"
 	@echo "make admin  - migrate, create a superuser for /admin/, set up its authenticator app (2FA)"
 	@echo "make test   - lint, migration check and the test suite (DATABASE_URL or SQLite)"
 	@echo "make bench  - throughput and render-time benchmark (docs/PERFORMANCE.md)"
@@ -48,6 +49,14 @@ run: $(VENV)/.installed .secret-key
 	$(PY) manage.py run_schedules & runner=$$!; \
 	$(VENV)/bin/gunicorn careerguide.wsgi -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) & web=$$!; \
 	wait $$web; status=$$?; kill $$runner 2>/dev/null; wait $$runner; exit $$status
+
+# nginx (deploy/nginx/) on EDGE_PORT in front of APP_SERVERS gunicorns and one
+# schedule runner, as production runs them; bin/edge starts and stops them all.
+edge: $(VENV)/.installed .secret-key
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_starter_content
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) bin/edge run
 
 admin: $(VENV)/.installed .secret-key
 	$(PY) manage.py migrate --noinput

@@ -404,6 +404,7 @@ def favicon(request):
 
 
 @require_safe
+@cacheable
 def robots_txt(request):
     # The admin's path is not named here: robots.txt is public, and a secret
     # ADMIN_URL would be disclosed. Admin responses say noindex themselves
@@ -419,6 +420,7 @@ def robots_txt(request):
 
 
 @require_safe
+@cacheable
 def security_txt(request):
     """RFC 9116. `Expires` is computed (180 days ahead, to the day), so the file
     never goes stale; the contact comes from settings."""

@@ -4,10 +4,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from roadmaps.models import Guide, Person
 
+from ..http.cache import cacheable
+from ..http.conditional import with_validators
 from ..models import SitePage
 
 
@@ -98,3 +102,15 @@ SITEMAPS = {
     "pages": SitePageSitemap,
     "people": PersonSitemap,
 }
+
+
+@require_safe
+@cacheable
+def sitemap_xml(request):
+    """Django's sitemap view, shared like any public page: kept in the page
+    cache until the content stamp moves (an edit), and at the edge for a second;
+    with the pages' weak ETag and revalidation (its Last-Modified is Django's)."""
+    # Our template keeps lastmod's time of day: it is the content stamp.
+    response = sitemap(request, sitemaps=SITEMAPS, template_name="careerguide/sitemap.xml")
+    response.render()
+    return with_validators(request, response, last_modified=None)
