@@ -80,9 +80,11 @@ def _flags(model):
 def _suffixed(value, suffix, field):
     if not suffix:
         return value
-    if isinstance(field, models.SlugField):
-        return f"{value}-{suffix.strip(' #')}"
-    return f"{value}{suffix}".strip()
+    tail = f"-{suffix.strip(' #')}" if isinstance(field, models.SlugField) else suffix
+    # Cut the value, not the suffix: copies must stay unique and fit the column
+    # (PostgreSQL refuses a longer value; SQLite would silently keep it).
+    room = (field.max_length or len(value) + len(tail)) - len(tail)
+    return f"{value[:room].rstrip()}{tail}".strip()
 
 
 def _copy(obj, **changes):

@@ -99,3 +99,18 @@ def test_static_files_are_hashed_compressed_and_immutable(client):
     response = client.get(url)
     assert "immutable" in response["Cache-Control"]
     assert "max-age=315360000" in response["Cache-Control"]
+
+
+def test_bench_copies_fit_their_columns():
+    """Copies of a 57-character skill name got " #10" and no longer fitted
+    Skill.name (60): PostgreSQL refused them (found in CI; SQLite kept them)."""
+    from roadmaps.models import Skill
+
+    field = Skill._meta.get_field("name")
+    long_name = "Security basics (OWASP Top 10, password hashing, secrets)"
+    copied = benchcontent._suffixed(long_name, " #10", field)
+    assert len(copied) <= field.max_length and copied.endswith(" #10")
+    assert benchcontent._suffixed("Python", " #2", field) == "Python #2"
+    slug = Skill._meta.get_field("guide").related_model._meta.get_field("slug")
+    assert benchcontent._suffixed("a" * slug.max_length, " #3", slug).endswith("-3")
+    assert len(benchcontent._suffixed("a" * slug.max_length, " #3", slug)) <= slug.max_length
