@@ -90,12 +90,18 @@ def guide_redirect(slug, url_name="guide"):
     return reverse(url_name, kwargs={"slug": row.guide.slug}) if row else None
 
 
-def guide_card(slug):
-    """The guide and its key facts, for the social card image."""
+def _published_guide(slug, guides=None):
+    """The published guide with this slug (from `guides`, a queryset, if given),
+    or Http404."""
     try:
-        guide = Guide.objects.published().get(slug=slug)
+        return (Guide.objects.published() if guides is None else guides).get(slug=slug)
     except Guide.DoesNotExist:
         raise Http404("No such guide") from None
+
+
+def guide_card(slug):
+    """The guide and its key facts, for the social card image."""
+    guide = _published_guide(slug)
     # Short facts fit the card: the durations and the demand trend.
     kinds = [KeyFact.Kind.TRAINING, KeyFact.Kind.JOB_SEARCH, KeyFact.Kind.DEMAND]
     facts = list(KeyFact.objects.filter(guide=guide, kind__in=kinds))
@@ -197,10 +203,7 @@ PLAN_PAGE_QUERIES = 11
 def plan_page(slug):
     """Everything the personalized plan needs, in `PLAN_PAGE_QUERIES` queries.
     Raises Http404. The job search is the last stage: no key fact is added."""
-    try:
-        guide = Guide.objects.published().get(slug=slug)
-    except Guide.DoesNotExist:
-        raise Http404("No such guide") from None
+    guide = _published_guide(slug)
     figures = list(SalaryFigure.objects.for_page(guide))
     regions = list({f.country.region: None for f in figures})
     stages = list(Stage.objects.filter(guide=guide).prefetch_related("skills"))
@@ -299,10 +302,7 @@ def guide_page(slug):
 
     Published rows only, for the preview too: it applies the drafts first
     (`views.guide_preview`), so it shows the page exactly as it will be."""
-    try:
-        guide = Guide.objects.published().select_related("reviewed_by").get(slug=slug)
-    except Guide.DoesNotExist:
-        raise Http404("No such guide") from None
+    guide = _published_guide(slug, Guide.objects.published().select_related("reviewed_by"))
 
     # Each stage's resources: the one query the Resource block adds.
     stages = list(_rows(Stage, guide).prefetch_related("resources"))
@@ -356,13 +356,6 @@ class SalaryPage:
 
 # The guide, its published figures (with their countries, grades and sources), the grades.
 SALARY_PAGE_QUERIES = 3
-
-
-def _published_guide(slug):
-    try:
-        return Guide.objects.published().get(slug=slug)
-    except Guide.DoesNotExist:
-        raise Http404("No such guide") from None
 
 
 def salary_page(slug):

@@ -88,3 +88,28 @@ def fetch(url, timeout=10):
             return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read().decode()
+
+
+def deploy_check(**env):
+    """`manage.py check --deploy --fail-level WARNING` in a production-like
+    environment (HTTPS on, a real key, a host, a contact), with `env` on top;
+    a value of None removes that variable."""
+    import secrets
+
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "HTTPS": "true",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "careers.example.org",
+        "SITE_URL": "https://careers.example.org",
+        "SECURITY_CONTACT": "mailto:security@careers.example.org",
+        **env,
+    }
+    env = {k: v for k, v in env.items() if v is not None}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip

@@ -24,34 +24,7 @@ from tests.commits import settle
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 GUIDE_PAGE_QUERIES = guide_page_queries()
-
-
-@pytest.fixture(params=["file", "redis"])
-def any_cache(request, settings, tmp_path):
-    if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": REDIS_URL,
-                "KEY_PREFIX": "cg-test",
-                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            }
-        }
-    else:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                "LOCATION": str(tmp_path / "cache"),
-            }
-        }
-    from django.core.cache import cache
-
-    cache.clear()
-    cache.set("probe", 1)
-    assert cache.get("probe") == 1, f"the {request.param} cache must be reachable"
-    return request.param
 
 
 def queries(client, url, **headers):

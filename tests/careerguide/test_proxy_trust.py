@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from careerguide.http.clientip import client_ip
 from careerguide.http.proxy import UntrustedForwardedHeadersMiddleware
+from tests.servers import deploy_check
 
 LB = "10.0.0.0/8"
 PROXY = "10.99.0.1"  # the load balancer, as gunicorn sees it
@@ -216,31 +217,6 @@ def test_a_failure_during_lockout_does_not_extend_it(client, settings, victim):
 
 
 # Deploy checks
-
-
-def deploy_check(**env):
-    import os
-    import secrets
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "HTTPS": "true",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "careers.example.org",
-        "SITE_URL": "https://careers.example.org",
-        "SECURITY_CONTACT": "mailto:security@careers.example.org",
-        **env,
-    }
-    env = {k: v for k, v in env.items() if v is not None}
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
 
 
 def test_deploy_check_behind_a_proxy_needs_trusted_proxies():

@@ -1,7 +1,6 @@
 """Hardened headers, cookies and admin login."""
 
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -12,25 +11,14 @@ from django.urls import reverse
 
 from careerguide.models import SitePage
 from tests.conftest import login_verified
+from tests.servers import deploy_check
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_deploy_check_passes_with_production_settings():
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "HTTPS": "true",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "careers.example.org",
-        "SITE_URL": "https://careers.example.org",
-        "SECURITY_CONTACT": "mailto:security@careers.example.org",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

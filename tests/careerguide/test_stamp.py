@@ -18,28 +18,6 @@ from roadmaps.models import Guide, Stage
 from tests import factories
 from tests.commits import settle
 
-REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:6379/15",
-    "KEY_PREFIX": "cg-stamp-test",
-    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-}
-
-
-@pytest.fixture(params=["file", "redis"])
-def any_cache(request, settings, tmp_path):
-    if request.param == "redis":
-        settings.CACHES = {"default": REDIS}
-    else:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                "LOCATION": str(tmp_path / "cache"),
-            }
-        }
-    cache.clear()
-    return request.param
-
 
 def in_another_request(url):
     """GET `url` from another thread: its own database connection, which cannot

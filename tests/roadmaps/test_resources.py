@@ -148,6 +148,20 @@ def test_a_stage_groups_its_resources_by_price_and_kind(guide):
     ]
 
 
+def add_pro_git(data, in_stage, **fields):
+    """The guide form's data with a new resource row, Pro Git, in `in_stage`."""
+    add_inline_row(
+        data,
+        "resource_set",
+        stage=str(in_stage.pk),
+        title="Pro Git",
+        url="https://git-scm.com/book/en/v2",
+        kind="book",
+        is_free="on",
+        **fields,
+    )
+
+
 # -- The admin
 
 
@@ -167,15 +181,7 @@ def test_a_forged_stage_of_another_guide_is_refused(full_guide, publisher_client
     foreign = stage(factories.guide())
 
     def edit(data):
-        add_inline_row(
-            data,
-            "resource_set",
-            stage=str(foreign.pk),
-            title="Pro Git",
-            url="https://git-scm.com/book/en/v2",
-            kind="book",
-            is_free="on",
-        )
+        add_pro_git(data, foreign)
 
     response = post_form(publisher_client, guide_url(full_guide), edit, button="_save")
     assert response.status_code == 200
@@ -192,16 +198,7 @@ def test_a_resource_added_on_the_guide_form_is_shown_in_its_stage(
     first = full_guide.stage_set.get()
 
     def edit(data):
-        add_inline_row(
-            data,
-            "resource_set",
-            stage=str(first.pk),
-            title="Pro Git",
-            url="https://git-scm.com/book/en/v2",
-            kind="book",
-            is_free="on",
-            note="chapters 1 to 3",
-        )
+        add_pro_git(data, first, note="chapters 1 to 3")
 
     response = post_form(publisher_client, guide_url(full_guide), edit, button="_save")
     assert response.status_code == 302, response.context and response.context["errors"]
@@ -300,15 +297,7 @@ def test_an_editors_resource_is_a_draft_until_a_publisher_publishes_it(
     first = bare_guide.stage_set.get()
 
     def edit(data):
-        add_inline_row(
-            data,
-            "resource_set",
-            stage=str(first.pk),
-            title="Pro Git",
-            url="https://git-scm.com/book/en/v2",
-            kind="book",
-            is_free="on",
-        )
+        add_pro_git(data, first)
 
     response = post_form(editor_client, guide_url(bare_guide), edit)  # "Save draft"
     assert response.status_code == 302
