@@ -3,6 +3,7 @@ process: shared database and cache, or a broken database."""
 
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -45,6 +46,33 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_port_block(count):
+    """The first of `count` consecutive free ports, below the kernel's ephemeral range.
+
+    A port the kernel hands out for bind(0) sits in the range outgoing connections
+    use too, so its neighbours may belong to a client socket a moment later (CI saw
+    gunicorn refused "Connection in use" on edge port + 1). Below 32768 only
+    listeners are found, and each port of the block is checked.
+    """
+    rng = random.Random()
+    for _ in range(200):
+        first = rng.randrange(20000, 32000 - count)
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports between 20000 and 32000")
 
 
 def database_url():

@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from roadmaps.models import Stage
 from tests import factories
-from tests.servers import ROOT, database_url, free_port
+from tests.servers import ROOT, database_url, free_port, free_port_block
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 EDGE_ADDRESS = "127.0.0.2"
@@ -556,10 +556,30 @@ def descendants(pid):
     return found
 
 
+def test_make_edge_names_a_taken_port_before_starting_anything(tmp_path):
+    """A port in use is one plain sentence and exit 1, not gunicorn retrying for 5 s
+    and a half-started edge (CI met an app server port taken by a client socket)."""
+    edge_port = free_port_block(3)
+    env = {**os.environ, "EDGE_PORT": str(edge_port), "APP_SERVERS": "2",
+           "EDGE_RUN_DIR": str(tmp_path / "run")}  # fmt: skip
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", edge_port + 2))
+        taken.listen()
+        done = subprocess.run(
+            [sys.executable, "bin/edge", "run"], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert f"port {edge_port + 2} on 127.0.0.1 is in use" in done.stderr
+    assert "Set EDGE_PORT to another port." in done.stderr
+    assert "Starting gunicorn" not in done.stdout + done.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_make_edge_runs_the_production_shape_and_stops_it_all(transactional_db, tmp_path):
     need_nginx()
     guide = factories.full_guide()
-    edge_port = free_port()
+    edge_port = free_port_block(3)  # the edge and its two app servers (APP_SERVERS)
     env = {
         **os.environ,
         "EDGE_PORT": str(edge_port),
@@ -569,6 +589,7 @@ def test_make_edge_runs_the_production_shape_and_stops_it_all(transactional_db, 
         "GUNICORN_THREADS": "2",
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "TRUSTED_PROXIES": "10.0.0.0/8",  # replaced by the edge's address alone
+        "APP_SERVERS": "2",
     }
     env.pop("SITE_URL", None)
     out = tmp_path / "edge.out"
