@@ -13,11 +13,24 @@ The same pages, and only they, tell the nginx edge in front (deploy/nginx/) that
 it may keep them for a second: `X-Accel-Expires: 1` on their 200s. The edge needs
 no list of private paths, and nginx never passes the header on to readers. (A
 304 needs none: nginx renews a revalidated entry from the stored 200's header.)
+
+No stampede after an edit. An edit moves the stamp, so every stored page is
+stale at once; under load each page would be rendered by every request that
+arrives before its first render is stored. A request that finds its page
+stale takes the page's render lock (an atomic `add`: Redis `SET NX EX`, or the
+local-memory cache's locked add) and renders; the others wait for the lock to
+go (`WAIT` seconds at most, then they render themselves, so a crashed holder
+costs a reader at most that) and serve what it stored. The file cache's `add`
+is check-then-write, not atomic, so there nothing is locked (one server, and a
+few renders more after an edit). Each request's outcome (`hit`, `miss`,
+`waited`) goes into its access-log line, which the bench counts.
 """
 
 import functools
 import hashlib
 import logging
+import time
+import uuid
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
@@ -47,6 +60,13 @@ KEPT_HEADERS = (
 EDGE_HEADER = "X-Accel-Expires"
 EDGE_SECONDS = "1"
 TIMEOUT = 60 * 60 * 24  # entries are unreachable anyway once the stamp moves
+# The render lock: it expires by itself (whole seconds in Redis) if its holder
+# dies; a waiter gives up after WAIT and renders the page itself.
+LOCK_SECONDS = 2
+WAIT = 1.0
+POLL = 0.01
+# Backends whose add() is atomic across everyone sharing the cache.
+ATOMIC_ADD = ("RedisCache", "LocMemCache")
 
 
 def cacheable(view):
@@ -64,6 +84,14 @@ def cacheable(view):
 def page_key(path):
     # Hashed: any path is a safe key, however long or odd.
     return "page:" + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+
+
+def lock_key(key):
+    return "render-lock:" + key.removeprefix("page:")
+
+
+def locks_are_atomic():
+    return type(caches["default"]).__name__ in ATOMIC_ADD
 
 
 class PageCacheMiddleware:
@@ -95,6 +123,25 @@ class PageCacheMiddleware:
                 return self.hit(request, entry)
         if entry and current and entry["stamp"] == current:
             return self.hit(request, entry)
+        # Only a page stored before is locked: its path is known to be shared
+        # (a path that is never stored, such as a 404, is never waited for).
+        token = None
+        if entry and current and locks_are_atomic():
+            token = uuid.uuid4().hex
+            if not self.take_lock(key, token):
+                token = None
+                fresh = self.wait_for(key, current)
+                if fresh:
+                    request.page_cache = "waited"
+                    return self.hit(request, fresh)
+        request.page_cache = "miss"
+        try:
+            return self.render(request, key, current)
+        finally:
+            if token:
+                self.release_lock(key, token)
+
+    def render(self, request, key, current):
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
             storing = current is not None and not isinstance(caches["default"], DummyCache)
@@ -107,7 +154,44 @@ class PageCacheMiddleware:
             return self.replay(request, entry)
         return response
 
+    @staticmethod
+    def take_lock(key, token):
+        """Whether this request renders the page (an outage: render unlocked)."""
+        try:
+            return cache.add(lock_key(key), token, timeout=LOCK_SECONDS)
+        except Exception:
+            return True
+
+    @staticmethod
+    def release_lock(key, token):
+        # Only our own lock: one that expired and was taken again by a slower
+        # render stays. (get then delete is not atomic; the worst case is a
+        # lock gone early, which costs one render more, never a wrong page.)
+        try:
+            if cache.get(lock_key(key)) == token:
+                cache.delete(lock_key(key))
+        except Exception as exc:
+            log.warning("render lock not released, it expires by itself: %s", exc)
+
+    @staticmethod
+    def wait_for(key, current):
+        """The page the lock's holder stored, or None after WAIT seconds (or
+        when it released the lock without storing one: not a shared 200)."""
+        deadline = time.monotonic() + WAIT
+        try:
+            while time.monotonic() < deadline:
+                time.sleep(POLL)
+                # The small lock key is polled, not the page.
+                if cache.get(lock_key(key)) is None:
+                    break
+            entry = cache.get(key)
+        except Exception:
+            return None
+        return entry if entry and entry["stamp"] == current else None
+
     def hit(self, request, entry):
+        if not hasattr(request, "page_cache"):
+            request.page_cache = "hit"
         response = self.replay(request, entry)
         if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
             return self.not_modified(request, response)

@@ -23,7 +23,7 @@ class RequestIdFilter(logging.Filter):
 
 
 class JSONFormatter(logging.Formatter):
-    FIELDS = ("method", "path", "status", "duration_ms", "client")
+    FIELDS = ("method", "path", "status", "duration_ms", "client", "page_cache")
 
     def format(self, record):
         data = {
@@ -68,6 +68,9 @@ class RequestLogMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "client": client_ip(request),
+                    # hit, miss (rendered) or waited (for another request's
+                    # render, careerguide.http.cache), on the page-cache paths.
+                    "page_cache": getattr(request, "page_cache", "-"),
                 },
             )
             return response
