@@ -77,6 +77,17 @@ def spawn(cmd, env=None, capture=False):
     return proc
 
 
+def spawn_server(cmd, log_path, env=None):
+    """A server in its own process group (so stop_group reaches its workers too),
+    logging to log_path."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    proc.log_path = Path(log_path)
+    return proc
+
+
 def finish(proc, timeout, check=True):
     """Wait (bounded) for a spawned command: its output when captured, else its exit code."""
     cmd = " ".join(map(str, proc.args))
@@ -337,6 +348,8 @@ class Run:
             stop_group(what)
         elif kind == "redis-keys":
             self.clear_keys()
+        elif kind == "tree":
+            shutil.rmtree(what, ignore_errors=True)
         elif kind == "file":
             what.unlink(missing_ok=True)
             with contextlib.suppress(OSError):  # only if empty

@@ -23,7 +23,16 @@ Ctrl-C or SIGTERM):
    path is shared by every gunicorn of the user). Drives it with wrk (-t2 -c32
    --latency, 2 s of warm-up then 10 s measured per run, 127.0.0.1 only):
    (1) the cached guide page /careers/backend-developer/ (checked to be in
-   Redis first), (3) the static file. Then restarts gunicorn with
+   Redis first), (3) the static file.
+   Then (4) the edge: nginx from the repo's configuration (`bin/edge render
+   --run-dir`, --edge-workers, default 1) in front of that gunicorn, its
+   micro-cache on tmpfs: the guide page (warm) and the same bytes as a static
+   file from the same nginx; then 3 edits (bench/edit.py, another process)
+   while wrk loads the edge with 64 connections and a reader polls it every
+   20 ms: the delay from each commit until the edge shows it. (5) No stampede:
+   3 more edits while wrk loads gunicorn directly with 64 connections; the
+   app's access log says how many requests rendered the guide page (its
+   `page_cache` field: miss, waited, hit). Then restarts gunicorn with
    CACHE_URL=dummycache:// and measures (2) the uncached page.
 5. Growth: regenerates the bench database at scale 10 and 100 (one guide with
    N times the rows) and repeats the in-process render timing.
@@ -34,8 +43,11 @@ Ctrl-C or SIGTERM):
    exits 0 when the bench ran, whatever the targets say; non-zero only when
    something crashed.
 
-Targets: cached ≥ 0.6 × static; uncached ≥ 0.05 × static; median uncached
-render ≤ 25 ms at scale 1; 0 errors. See docs/PERFORMANCE.md for a recorded run.
+Targets (issue 17, TARGETS below): edge ≥ 0.5 × the same bytes static from
+the same nginx; cached ≥ 0.6 × static (whitenoise); uncached ≥ 0.05 × static;
+gunicorn CPU per uncached request ≤ 12 ms; median uncached render ≤ 9 ms at
+scale 1; 1 render per edit; an edit visible through the edge ≤ 2 s; 0 errors.
+See docs/PERFORMANCE.md for the recorded runs.
 
 On exit it also deletes its static file and its Redis keys (prefix `cgbench`),
 and stops PostgreSQL / Redis if it was the one that started them.
@@ -45,8 +57,11 @@ Logs of each gunicorn run and the last report go to bench/.out/ (git-ignored).
 Options: `.venv/bin/python bench/run.py --help`.
 """
 
+import argparse
+import contextlib
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -73,7 +88,18 @@ RELEASE = f"bench-{uuid.uuid4().hex[:12]}"
 GUIDE_PATH = "/careers/backend-developer/"
 STATIC_NAME = "bench/guide-page.html"
 
-TARGETS = {"cached": 0.6, "uncached": 0.05, "render_ms": 25.0, "errors": 0}
+# Issue 17's targets (docs/PERFORMANCE.md).
+TARGETS = {
+    "edge": 0.5,
+    "cached": 0.6,
+    "uncached": 0.05,
+    "render_ms": 9.0,
+    "uncached_cpu_ms": 12.0,
+    "renders_per_edit": 1,
+    "edit_visible_s": 2.0,
+    "errors": 0,
+}
+EDGE_ADDRESS = "127.0.0.2"  # bin/edge's proxy_bind: the edge connects from it
 
 
 def fill_database(env, scale):
@@ -109,12 +135,144 @@ def wrk(args, url, seconds):
     return result
 
 
+def start_edge(env, port, app_ports, workers):
+    """nginx from the repo's configuration (`bin/edge render --run-dir`) on
+    127.0.0.1:port in front of the app servers, with its micro-cache on tmpfs."""
+    run_dir = RUN.out / "edge"
+    shm = Path("/dev/shm")
+    cache_dir = (shm if shm.is_dir() else run_dir) / f"careerguide-bench-edge-{port}"
+    harness.run(
+        [PY, "bin/edge", "render", "--run-dir", str(run_dir), "--listen", f"127.0.0.1:{port}",
+         *[f"--app=127.0.0.1:{p}" for p in app_ports], "--cache-dir", str(cache_dir),
+         "--proxy-bind", EDGE_ADDRESS, "--workers", str(workers)],
+        env=env, capture=True,
+    )  # fmt: skip
+    proc = harness.spawn_server(
+        ["nginx", "-p", str(run_dir), "-c", str(run_dir / "nginx.conf"), "-e", "stderr"],
+        RUN.out / "nginx.log",
+    )
+    RUN.started.append(("gunicorn", proc))  # a process group, stopped the same way
+    RUN.started.append(("tree", cache_dir))
+    def up():
+        if proc.poll() is not None:
+            harness.die(f"nginx exited ({proc.returncode}); see {RUN.out / 'nginx.log'}")
+        try:
+            return get(f"http://127.0.0.1:{port}/healthz", timeout=2)[0] == 200
+        except OSError:  # not listening yet
+            return False
+
+    if not harness.wait_for(up, 30):
+        harness.die(f"nginx did not answer on :{port}; see {RUN.out / 'nginx.log'}")
+    return proc
+
+
+def stop_server(proc):
+    RUN.started.remove(("gunicorn", proc))
+    harness.stop_group(proc)
+
+
+def log_lines(server, since=0):
+    """The app's JSON log lines from byte offset `since` (its access lines carry
+    `page_cache`: hit, miss or waited)."""
+    text = server.log_path.read_bytes()[since:].decode(errors="replace")
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):  # a line cut by the log's end
+                lines.append(json.loads(line))
+    return lines
+
+
+def edits(env, count, every, after):
+    """bench/edit.py in the background: `count` edits, the first after `after` s."""
+    return harness.spawn(
+        [PY, str(RUN.dir / "edit.py"), "--edits", str(count), "--every", str(every),
+         "--after", str(after)],
+        env=env, capture=True,
+    )  # fmt: skip
+
+
+def edit_times(proc, timeout=60):
+    out = harness.finish(proc, timeout)
+    return [
+        json.loads(line.split(" ", 1)[1])
+        for line in (out or "").splitlines()
+        if line.startswith("EDIT-JSON ")
+    ]
+
+
+def renders_per_edit(args, env, base, server, errors):
+    """64 connections on the guide page straight to gunicorn (Redis), and edits
+    from another process meanwhile: how many requests rendered the page."""
+    count, every, after = 3, 2.5, 1.5
+    seconds = int(after + every * count + 1)
+    since = server.log_path.stat().st_size
+    editor = edits(env, count, every, after)
+    loaded = argparse.Namespace(**{**vars(args), "connections": args.edit_connections})
+    result = wrk(loaded, base + GUIDE_PATH, seconds)
+    done = edit_times(editor)
+    errors.append(("guide page with edits", result))
+    time.sleep(0.5)  # the log's last lines
+    lines = [x for x in log_lines(server, since) if x.get("path") == GUIDE_PATH]
+    outcomes = {
+        k: sum(1 for x in lines if x.get("page_cache") == k) for k in ("miss", "waited", "hit")
+    }
+    per_edit = outcomes["miss"] / max(len(done), 1)
+    say(
+        f"  {len(done)} edits from another process during {seconds} s of wrk with "
+        f"{args.edit_connections} connections ({result['requests']} requests, "
+        f"errors {result['errors']}): the guide page was rendered {outcomes['miss']} times "
+        f"({per_edit:.2f} per edit); {outcomes['waited']} requests waited for a render, "
+        f"{outcomes['hit']} were plain hits"
+    )
+    return per_edit, len(done)
+
+
+def edit_visible_through_edge(args, env, edge_base, errors):
+    """Edits made while wrk loads the edge: seconds from each commit until a
+    reader polling the edge (its own connection, every 20 ms) sees the change."""
+    count, every, after = 3, 2.0, 1.0
+    seconds = int(after + every * count + 2)
+    editor = edits(env, count, every, after)
+    loaded = argparse.Namespace(**{**vars(args), "connections": args.edit_connections})
+    wrk_proc = harness.spawn(wrk_cmd_for(loaded, edge_base + GUIDE_PATH, seconds), capture=True)
+    seen = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            _, _, body = get(edge_base + GUIDE_PATH, timeout=2)
+        except OSError:
+            continue
+        now = time.time()
+        text = body.decode(errors="replace")
+        for marker in set(re.findall(r"bench-edit-[0-9a-f]{10}", text)) - set(seen):
+            seen[marker] = now
+        time.sleep(0.02)
+    result = harness.wrk_summary(harness.finish(wrk_proc, seconds + 60))
+    result["errors"] = result["socket_errors"] + result["status"]
+    errors.append(("edge with edits", result))
+    done = edit_times(editor)
+    delays = [seen[e["marker"]] - e["committed"] for e in done if e["marker"] in seen]
+    missing = len(done) - len(delays)
+    say(
+        f"  {len(done)} edits during {seconds} s of wrk on the edge with {args.edit_connections} "
+        f"connections: seen through the edge after "
+        + ", ".join(f"{d:.2f} s" for d in delays)
+        + (f"; {missing} never seen" if missing else "")
+    )
+    return max(delays) if delays and not missing else float("inf")
+
+
+def wrk_cmd_for(args, url, seconds):
+    return harness.wrk_cmd(args, url, seconds, RUN.dir / "summary.lua", timeout=2)
+
+
 def booted(server):
     """Workers gunicorn has booted so far (from its log): max_requests recycles them."""
     return server.log_path.read_text(errors="replace").count("Booting worker with pid")
 
 
-def measure(args, url, name, results, errors, server):
+def measure(args, url, name, results, errors, server, who="gunicorn"):
     warm = wrk(args, url, args.warmup)
     errors.append((f"{name} (warm-up)", warm))
     boots_before = booted(server)
@@ -130,17 +288,18 @@ def measure(args, url, name, results, errors, server):
         f"errors {result['errors']}"
     )
     say(
-        f"  {'':<26} CPUs busy {cpu['busy']:.2f} of {os.cpu_count()}: gunicorn "
+        f"  {'':<26} CPUs busy {cpu['busy']:.2f} of {os.cpu_count()}: {who} "
         f"{cpu['gunicorn']:.2f}, wrk {cpu['children']:.2f}, "
         f"PostgreSQL+Redis (any client) {cpu['services']:.2f}, "
-        f"other processes {cpu['other']:.2f}; gunicorn CPU per request "
+        f"other processes {cpu['other']:.2f}; {who} CPU per request "
         f"{cpu['gunicorn'] * cpu['wall'] / max(result['requests'], 1) * 1000:.2f} ms"
     )
     say(
-        f"  {'':<26} gunicorn workers alive at the end, CPUs each: "
+        f"  {'':<26} {who} workers alive at the end, CPUs each: "
         + " ".join(f"{w:.2f}" for w in cpu["workers"])
-        + f"; workers booted during the run: {booted(server) - boots_before}"
-    )
+        + (f"; workers booted during the run: {booted(server) - boots_before}"
+           if who == "gunicorn" else "")
+    )  # fmt: skip
 
 
 # --- the bench ---------------------------------------------------------------
@@ -200,6 +359,33 @@ def bench(args):
     measure(args, base + GUIDE_PATH, "cached guide page", results, errors, server)
     static_url = f"{base}/static/{STATIC_NAME}"
     measure(args, static_url, "static file (same size)", results, errors, server)
+
+    edge_port = harness.free_port(0, RUN.ports)
+    edge_base = f"http://127.0.0.1:{edge_port}"
+    say()
+    say(
+        f"== Edge: nginx ({args.edge_workers} worker(s), deploy/nginx/ via bin/edge render) on "
+        f":{edge_port} in front of that gunicorn, micro-cache on tmpfs; the same wrk"
+    )
+    edge = start_edge(redis_env, edge_port, [port], args.edge_workers)
+    for _ in range(3):
+        status, headers, _ = get(edge_base + GUIDE_PATH)
+    if headers.get("X-Cache") != "HIT":
+        say(f"  WARNING: the edge answered X-Cache {headers.get('X-Cache')} after warm-up")
+    measure(args, edge_base + GUIDE_PATH, "edge: guide page", results, errors, edge, "nginx")
+    measure(
+        args, f"{edge_base}/static/{STATIC_NAME}", "edge: static file (same bytes)",
+        results, errors, edge, "nginx",
+    )  # fmt: skip
+    edge_static = results["edge: static file (same bytes)"]["rps"]
+    edge_ratio = results["edge: guide page"]["rps"] / edge_static
+    say(f"  ratio: edge guide page / the same bytes static from the same nginx {edge_ratio:.3f}")
+    visible_s = edit_visible_through_edge(args, redis_env, edge_base, errors)
+    stop_server(edge)
+
+    say()
+    say("== No stampede: edits while wrk loads gunicorn on Redis directly (no edge)")
+    per_edit, _ = renders_per_edit(args, redis_env, base, server, errors)
     RUN.stop_gunicorn(server)
 
     server = start_gunicorn(dummy_env, port, "dummycache", extra)
@@ -278,7 +464,13 @@ def bench(args):
         f"({', '.join(str(g['queries']) for _, g in sorted(growth.items()))})"
     )
 
+    uncached_cpu_ms = cost("uncached guide page") * 1000
     checks = [
+        (
+            edge_ratio >= TARGETS["edge"],
+            f"edge (warm) ≥ {TARGETS['edge']} × the same bytes static from that nginx: "
+            f"{edge_ratio:.3f}",
+        ),
         (
             cached_ratio >= TARGETS["cached"],
             f"cached ≥ {TARGETS['cached']} × static: {cached_ratio:.3f}",
@@ -288,8 +480,23 @@ def bench(args):
             f"uncached ≥ {TARGETS['uncached']} × static: {uncached_ratio:.3f}",
         ),
         (
+            uncached_cpu_ms <= TARGETS["uncached_cpu_ms"],
+            f"gunicorn CPU per uncached guide request ≤ {TARGETS['uncached_cpu_ms']:.0f} ms: "
+            f"{uncached_cpu_ms:.2f} ms",
+        ),
+        (
             base_ms <= TARGETS["render_ms"],
             f"median uncached render ≤ {TARGETS['render_ms']:.0f} ms at scale 1: {base_ms:.2f} ms",
+        ),
+        (
+            per_edit <= TARGETS["renders_per_edit"],
+            f"renders per edit, {args.edit_connections} connections straight to gunicorn on "
+            f"Redis: {per_edit:.2f} (target 1 per page)",
+        ),
+        (
+            visible_s <= TARGETS["edit_visible_s"],
+            f"an edit visible through the edge ≤ {TARGETS['edit_visible_s']:.0f} s: "
+            f"{visible_s:.2f} s (the slowest of the edits)",
         ),
         (error_count == TARGETS["errors"], f"0 errors: {error_count}"),
     ]
@@ -305,6 +512,12 @@ def bench(args):
 def main():
     parser = RUN.parser("Throughput and latency of the guide page", 10, 2, 32)
     parser.add_argument("--renders", type=int, default=50, help="timed in-process renders")
+    parser.add_argument(
+        "--edit-connections", type=int, default=64, help="wrk connections while edits are made"
+    )
+    parser.add_argument(
+        "--edge-workers", default="1", help="nginx worker processes for the edge (or auto)"
+    )
     parser.add_argument(
         "--scales",
         type=int,
