@@ -153,6 +153,7 @@ def start_edge(env, port, app_ports, workers):
     )
     RUN.started.append(("gunicorn", proc))  # a process group, stopped the same way
     RUN.started.append(("tree", cache_dir))
+
     def up():
         if proc.poll() is not None:
             harness.die(f"nginx exited ({proc.returncode}); see {RUN.out / 'nginx.log'}")
