@@ -26,7 +26,7 @@ from salaries.models import SalaryFigure
 from stories.models import Story
 
 from . import pages
-from .http.cache import cacheable
+from .http.cache import cacheable, shared_without_query
 from .http.conditional import with_validators
 from .models import SitePage
 from .seo import jsonld, social
@@ -337,12 +337,17 @@ def plan(request, slug):
             ),
         },
     )
-    # Plans are personal: not stored by browsers or shared caches.
-    response["Cache-Control"] = "no-store" if submitted else "max-age=0, must-revalidate"
-    return response
+    if submitted:
+        # Plans are personal: not stored by browsers or shared caches.
+        response["Cache-Control"] = "no-store"
+        return response
+    # The empty form is the same for everyone: kept like the guide, but never
+    # served to a request that carries answers.
+    return shared_without_query(with_validators(request, response, ctx.guide.content_changed_at))
 
 
 @require_safe
+@cacheable
 def guide_card(request, slug):
     guide, facts = pages.guide_card(slug)
     response = HttpResponse(social.card_for(guide, facts), content_type="image/png")
@@ -352,6 +357,7 @@ def guide_card(request, slug):
 
 
 @require_safe
+@cacheable
 def site_card(request):
     response = HttpResponse(social.draw_site_card(), content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"
@@ -359,6 +365,7 @@ def site_card(request):
 
 
 @require_safe
+@cacheable
 def site_page(request, slug):
     page = pages.site_page(slug)
     response = render_site_page(request, page)
@@ -378,6 +385,7 @@ def render_site_page(request, page, preview=None):
 
 
 @require_safe
+@cacheable
 def person(request, slug):
     page = pages.person_page(slug)
     response = render(

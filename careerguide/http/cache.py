@@ -41,7 +41,7 @@ from django.utils.text import compress_string
 
 from roadmaps import stamp
 
-from .compress import accepts_gzip
+from .compress import accepts_gzip, is_text
 
 log = logging.getLogger(__name__)
 # Replayed on every hit; Content-Disposition keeps a download (salaries.csv) a
@@ -81,6 +81,16 @@ def cacheable(view):
     return wrapped
 
 
+def shared_without_query(response):
+    """Mark one response of a view whose query string changes the page (the
+    plan: its answers) as shared: it is stored, and served only to requests
+    without a query string; the others always reach the view. (The edge
+    already sends every request with a query string to the app.)"""
+    response.page_cacheable = True
+    response.page_cache_bare = True
+    return response
+
+
 def page_key(path):
     # Hashed: any path is a safe key, however long or odd.
     return "page:" + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
@@ -114,6 +124,9 @@ class PageCacheMiddleware:
             return self.compress(request, response, None)
         current = found.get(stamp.KEY)
         entry = found.get(key)
+        if entry and entry.get("bare") and request.META.get("QUERY_STRING"):
+            # Not this request's page (see shared_without_query).
+            return self.compress(request, self.get_response(request), None)
         if current is None:
             # The stamp expired (every stamp.TTL seconds): derive it again from
             # the database. If that is down, nothing can change meanwhile, so
@@ -203,9 +216,11 @@ class PageCacheMiddleware:
         return {
             "stamp": current,
             "body": body,
-            # Compressed once when stored, rather than on every hit.
-            "gzip": compress_string(body) if with_gzip else None,
+            # Compressed once when stored, rather than on every hit; an image
+            # (the social cards) is not text and gains nothing from gzip.
+            "gzip": compress_string(body) if with_gzip and is_text(response) else None,
             "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+            "bare": getattr(response, "page_cache_bare", False),
         }
 
     @staticmethod

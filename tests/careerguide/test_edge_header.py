@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from careerguide.http.cache import EDGE_HEADER, PageCacheMiddleware, cacheable
 from careerguide.models import SitePage
-from roadmaps.models import Stage
+from roadmaps.models import Person, Stage
 from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +22,23 @@ def edge_seconds(response):
 
 
 def shared_urls(guide):
+    """Every public GET answered the same for everyone."""
+    about = SitePage.objects.create(
+        slug=SitePage.FOOTER[0], title="About", description="About us.", body="Body."
+    )
+    guide.reviewed_by = Person.objects.create(name="Rita Reviewer", slug="rita-reviewer")
+    guide.save()
+    person = guide.reviewed_by
     return [
         "/",
         guide.get_absolute_url(),
         reverse("guide_salaries", kwargs={"slug": guide.slug}),
         reverse("guide_salaries_csv", kwargs={"slug": guide.slug}),
+        reverse("plan", kwargs={"slug": guide.slug}),  # the form, without answers
+        reverse("guide_card", kwargs={"slug": guide.slug}),
+        reverse("site_card"),
+        reverse("site_page", kwargs={"slug": about.slug}),
+        reverse("person", kwargs={"slug": person.slug}),
         reverse("sitemap"),
         reverse("robots"),
     ]
@@ -64,8 +76,8 @@ def test_security_txt_is_shared_once_a_contact_is_set(client, db, settings):
 def test_nothing_else_says_it(client, full_guide, editor):
     slug = full_guide.slug
     plan = reverse("plan", kwargs={"slug": slug})
+    client.get(plan)  # the form is stored, and never replayed for answers:
     private = [
-        client.get(plan),  # the form
         client.get(plan + "?background=student&hours=10"),  # answers
         client.get("/careers/no-such-guide/"),  # 404
         client.get("/" + settings.ADMIN_URL + "login/"),
@@ -73,7 +85,6 @@ def test_nothing_else_says_it(client, full_guide, editor):
         client.post(full_guide.get_absolute_url()),  # 405
         client.get("/healthz"),
         client.get(reverse("favicon")),  # a redirect to the static file
-        client.get(reverse("guide_card", kwargs={"slug": slug})),
     ]
     login_verified(client, editor)
     private.append(client.get(reverse("guide_preview", kwargs={"slug": slug})))
@@ -144,3 +155,37 @@ def test_the_sitemap_follows_a_site_page_edit(client, db):
     assert after["ETag"] != before["ETag"]
     page.refresh_from_db()
     assert page.content_changed_at.isoformat() in after.content.decode()
+
+
+def test_the_plan_form_is_shared_but_answers_never_get_it(
+    client, full_guide, django_assert_num_queries
+):
+    """The empty form is stored like a page; a request with answers, or any
+    query string, reaches the view every time (the page cache keys on the path)."""
+    plan = reverse("plan", kwargs={"slug": full_guide.slug})
+    form = client.get(plan)
+    with django_assert_num_queries(0):
+        assert client.get(plan).content == form.content
+    answers = client.get(plan + "?background=student&hours=10")
+    assert answers.content != form.content
+    assert answers["Cache-Control"] == "no-store"
+    assert answers.context["submitted"] is True
+    # Stale after an edit: answers are still never given the stored form.
+    stage = Stage.objects.get(guide=full_guide)
+    stage.title = "Changed"
+    stage.save()
+    assert client.get(plan + "?utm_source=x").context is not None  # rendered by the view
+
+
+def test_a_stored_social_card_is_not_gzipped(client, full_guide):
+    from django.core.cache import cache
+
+    from careerguide.http.cache import page_key
+
+    url = reverse("guide_card", kwargs={"slug": full_guide.slug})
+    first = client.get(url, headers={"accept-encoding": "gzip"})
+    hit = client.get(url, headers={"accept-encoding": "gzip"})
+    assert first["Content-Type"] == hit["Content-Type"] == "image/png"
+    assert "Content-Encoding" not in hit
+    assert hit.content == first.content and hit.content.startswith(b"\x89PNG")
+    assert cache.get(page_key(url))["gzip"] is None
