@@ -285,14 +285,66 @@ def person_page(slug):
 GUIDE_PAGE_BASE_QUERIES = 2
 
 
+# What a comparison card shows (`roadmaps/_comparisons.html`); any other field
+# would cost a query per card, which the query-count tests catch.
+COMPARISON_FIELDS = (
+    "guide_id",
+    "position",
+    "related_name",
+    "points",
+    "related_guide__slug",
+    "related_guide__is_published",
+)
+
+
 def guide_page_queries():
     """The guide page's fixed query count, however many rows it shows."""
     return GUIDE_PAGE_BASE_QUERIES + page_block_count() + page_prefetch_count()
 
 
-def _rows(model, guide):
-    """A block's rows of `guide`, with the links the registry says it shows."""
-    return model.objects.filter(guide=guide).prefetch_related(*prefetches(model))
+def _rows(queryset):
+    """A block's rows, each with the links the registry says it shows
+    (`Block.prefetch`), attached by `attach_links`: one query per link."""
+    rows = list(queryset)
+    for lookup in prefetches(queryset.model):
+        attach_links(rows, queryset.model, lookup)
+    return rows
+
+
+def attach_links(rows, model, lookup):
+    """Give each of `rows` (of `model`) the targets of its many-to-many field
+    `lookup` as a list, `row.shown_<lookup>`, in the target model's order: what
+    `prefetch_related(lookup)` would read, in one query on the link table with
+    the target's columns joined in (none when there are no rows, as with a
+    prefetch). The guide page reads these lists; `row.<lookup>.all()` still
+    works but queries.
+
+    Why not a prefetch: it builds a queryset and a related manager for every
+    row, and a model instance for every link; here a target cited by many rows
+    (a reference) is one instance, and the whole read costs about half."""
+    field = model._meta.get_field(lookup)
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    related = field.related_model
+    names = [f.attname for f in related._meta.concrete_fields]
+    pk_at = names.index(related._meta.pk.attname)
+    order = [
+        f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
+        for name in related._meta.ordering
+    ]
+    links = (
+        field.remote_field.through.objects.filter(**{f"{source}__in": [r.pk for r in rows]})
+        .order_by(*order)
+        .values_list(f"{source}_id", *(f"{target}__{name}" for name in names))
+    )
+    shown, targets = {row.pk: [] for row in rows}, {}
+    for row_pk, *values in links:
+        obj = targets.get(values[pk_at])
+        if obj is None:
+            obj = targets[values[pk_at]] = related.from_db(links.db, names, values)
+        shown[row_pk].append(obj)
+    attribute = f"shown_{lookup}"
+    for row in rows:
+        setattr(row, attribute, shown[row.pk])
 
 
 def guide_page(slug):
@@ -305,15 +357,18 @@ def guide_page(slug):
     guide = _published_guide(slug, Guide.objects.published().select_related("reviewed_by"))
 
     # Each stage's resources: the one query the Resource block adds.
-    stages = list(_rows(Stage, guide).prefetch_related("resources"))
+    stages = _rows(Stage.objects.filter(guide=guide).prefetch_related("resources"))
     skills = list(Skill.objects.filter(guide=guide))
-    comparisons = list(Comparison.objects.filter(guide=guide).select_related("related_guide"))
-    insights = _rows(MarketInsight, guide).select_related("region")
-    insights = list(insights.order_by("region__position", "region__name", "position", "id"))
-    facts, faqs = list(_rows(KeyFact, guide)), list(_rows(FAQ, guide))
+    # Of a related guide, the card shows only its link, and only when it is published.
+    comparisons = Comparison.objects.filter(guide=guide).select_related("related_guide")
+    comparisons = list(comparisons.only(*COMPARISON_FIELDS))
+    insights = MarketInsight.objects.filter(guide=guide).select_related("region")
+    insights = _rows(insights.order_by("region__position", "region__name", "position", "id"))
+    facts = _rows(KeyFact.objects.filter(guide=guide))
+    faqs = _rows(FAQ.objects.filter(guide=guide))
     figures = list(SalaryFigure.objects.for_page(guide))
     grades = list(Grade.objects.all())
-    stories = list(Story.objects.published().filter(guide=guide).select_related("background"))
+    stories = list(Story.objects.published().filter(guide=guide))
     model = timing.model_for(guide, stages)
     fill_texts(model, facts=facts, faqs=faqs, insights=insights, stages=stages,
                extra={timing.SALARY_TOKEN: junior_salaries(figures)})  # fmt: skip

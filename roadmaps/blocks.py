@@ -37,8 +37,9 @@ class Block:
     # Edited on the guide's admin form, so the guide's history follows its rows.
     # Figures and stories have admins (and histories) of their own.
     inline: bool = True
-    # Many-to-many links the guide page shows with each row, read with
-    # `prefetch_related`: one query each, however many rows (`prefetches`).
+    # Many-to-many links the guide page shows with each row: one query each,
+    # however many rows (`prefetches`), which `careerguide.pages.attach_links`
+    # reads into `row.shown_<link>` for the templates.
     prefetch: tuple = ()
 
 

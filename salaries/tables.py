@@ -15,6 +15,7 @@ the page's query count stays fixed.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 
 from .chart import bar_for, scales
@@ -91,7 +92,8 @@ def _distinct(items):
 
 @dataclass
 class FigureGroup:
-    """Comparable figures of one summary cell."""
+    """Comparable figures of one summary cell. Its labels are worked out once
+    each (the cell reads them several times over)."""
 
     figures: list
     marks: list = field(default_factory=list)
@@ -104,7 +106,7 @@ class FigureGroup:
     def period_label(self):
         return period_label(self.figures[0].period)
 
-    @property
+    @cached_property
     def sources(self):
         return _distinct(f.source for f in self.figures)
 
@@ -112,21 +114,21 @@ class FigureGroup:
     def is_range(self):
         return len({f.amount for f in self.figures}) > 1
 
-    @property
+    @cached_property
     def low_label(self):
         return money(min(f.amount for f in self.figures), self.currency)
 
-    @property
+    @cached_property
     def high_label(self):
         """The top of the range, or '' for one amount."""
         high = money(max(f.amount for f in self.figures), self.currency)
         return "" if high == self.low_label else high
 
-    @property
+    @cached_property
     def amount_label(self):
         return f"{self.low_label}–{self.high_label}" if self.high_label else self.low_label
 
-    @property
+    @cached_property
     def count_label(self):
         """'StepStone 2026' for one figure; '3 sources', or '2 figures, 1 source'."""
         figures, sources = len(self.figures), len(self.sources)
