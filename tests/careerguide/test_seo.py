@@ -449,3 +449,18 @@ def test_draft_guide_is_absent_everywhere(client, full_guide, site_pages):
     assert client.get(full_guide.get_absolute_url()).status_code == 404
     assertNotContains(client.get("/sitemap.xml"), full_guide.slug)
     assert client.get(f"/careers/{full_guide.slug}/social.png").status_code == 404
+
+
+def test_json_ld_is_escaped_exactly_as_json_script_escapes():
+    """to_script makes the same bytes as Django's json_script (but the type):
+    nothing an editor writes can close the tag."""
+    from django.utils.html import json_script
+
+    from careerguide.seo.jsonld import CompactJSONEncoder, to_script
+
+    data = {"name": "</script><script>alert(1)</script> & «Grüße» <!--", "n": [1, 2.5, None]}
+    expected = json_script(data, encoder=CompactJSONEncoder).replace(
+        '<script type="application/json">', '<script type="application/ld+json">'
+    )
+    assert str(to_script(data)) == expected
+    assert "</script>" not in str(to_script(data))[: -len("</script>")]
