@@ -15,7 +15,7 @@ help:
 	@echo "make admin  - migrate, create a superuser for /admin/, set up its authenticator app (2FA)"
 	@echo "make test   - lint, migration check and the test suite (DATABASE_URL or SQLite)"
 	@echo "make bench  - throughput and render-time benchmark (docs/PERFORMANCE.md)"
-	@echo "make loadtest - 64 connections x 30 s, steady and with a PostgreSQL restart"
+	@echo "make loadtest - 64 connections x 30 s: steady, a PostgreSQL restart; then through the edge: an app server killed, an edit (docs/LOADTEST.md)"
 	@echo "make backup / make restore FILE=... - database backups (docs/DEPLOY.md)"
 	@echo "make mutate - mutation testing of the plan and salary modules (docs/MUTATION.md)"
 
@@ -94,7 +94,9 @@ restore: $(VENV)/.installed
 	$(PY) bin/db-backup restore "$(FILE)"
 
 # 64 connections for 30 s against gunicorn + PostgreSQL + Redis, then again
-# while PostgreSQL restarts; see loadtest/run.py and docs/LOADTEST.md.
+# while PostgreSQL restarts; then the same through the nginx edge in front of
+# two app servers, with one killed and an edit made on the other; about 4
+# minutes, see loadtest/run.py and docs/LOADTEST.md.
 loadtest: $(VENV)/.installed .secret-key
 	$(PY) loadtest/run.py
 
