@@ -10,9 +10,13 @@ A cache outage is logged and the page is rendered from the database; the cache
 client's socket timeouts keep a stalled cache from hanging a request.
 
 The same pages, and only they, tell the nginx edge in front (deploy/nginx/) that
-it may keep them for a second: `X-Accel-Expires: 1` on their 200s. The edge needs
-no list of private paths, and nginx never passes the header on to readers. (A
-304 needs none: nginx renews a revalidated entry from the stored 200's header.)
+it may keep them until the end of the current second: `X-Accel-Expires: @<now,
+whole seconds>` on their 200s and 304s. The edge needs no list of private paths,
+and nginx never passes the header on to readers. (nginx counts whole seconds:
+the relative `X-Accel-Expires: 1` kept an entry 1 to 2 s; an absolute time
+keeps it at most 1 s, so a page at the edge is never more than 1 s older than
+the page cache behind it. A 304 carries it too: nginx renews a revalidated
+entry from it, else from the stored 200's time, which has passed.)
 
 No stampede after an edit. An edit moves the stamp, so every stored page is
 stale at once; under load each page would be rendered by every request that
@@ -55,10 +59,15 @@ KEPT_HEADERS = (
     # The sitemap's own noindex (Django's sitemap view sets it).
     "X-Robots-Tag",
 )
-# Seconds an edge (nginx's proxy cache) may serve a public page without asking
-# the app again. nginx counts whole seconds, so an entry lives 1 to 2 s.
+# Until when an edge (nginx's proxy cache) may serve a public page without
+# asking the app again: "@" and a Unix time, the end of the current second.
 EDGE_HEADER = "X-Accel-Expires"
-EDGE_SECONDS = "1"
+
+
+def edge_expires():
+    return f"@{int(time.time())}"
+
+
 TIMEOUT = 60 * 60 * 24  # entries are unreachable anyway once the stamp moves
 # The render lock: it expires by itself (whole seconds in Redis) if its holder
 # dies; a waiter gives up after WAIT and renders the page itself.
@@ -172,7 +181,7 @@ class PageCacheMiddleware:
                 except Exception as exc:
                     log.warning("page not cached, cache unavailable: %s", exc)
             return self.replay(request, entry)
-        return response
+        return self.shared_not_modified(response)
 
     @staticmethod
     def take_lock(key, token):
@@ -246,29 +255,40 @@ class PageCacheMiddleware:
     @staticmethod
     def edge_may_keep(response):
         """The edge's licence to keep a replayed page (a shared page's 200: it
-        carries no cookie, the view's are dropped). Never beside a private or
-        no-store Cache-Control, whatever a view marked: for nginx this header
-        overrides Cache-Control (and the edge's configuration does not read
-        Cache-Control at all)."""
+        carries no cookie, the view's are dropped), or to renew it (its 304).
+        Never beside a private or no-store Cache-Control, whatever a view
+        marked: for nginx this header overrides Cache-Control (and the edge's
+        configuration does not read Cache-Control at all)."""
         cache_control = response.get("Cache-Control", "").lower()
         if "private" not in cache_control and "no-store" not in cache_control:
-            response[EDGE_HEADER] = EDGE_SECONDS
+            response[EDGE_HEADER] = edge_expires()
         return response
 
     @staticmethod
     def not_modified(request, response):
         """A hit never reaches the view: Django's own precondition checks,
         against the validators stored with the page."""
-        return get_conditional_response(
+        answer = get_conditional_response(
             request,
             etag=response.get("ETag"),
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
             response=response,
         )
+        if answer.status_code == 304 and response.has_header(EDGE_HEADER):
+            answer[EDGE_HEADER] = response[EDGE_HEADER]
+        return answer
+
+    @staticmethod
+    def shared_not_modified(response):
+        """A shared page's 304 from the view (a miss that the request's
+        validators match): the edge renews its entry from it."""
+        if getattr(response, "page_cacheable", False) and response.status_code == 304:
+            return PageCacheMiddleware.edge_may_keep(response)
+        return response
 
     @staticmethod
     def compress(request, response, current):
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
             entry = PageCacheMiddleware.entry(response, current, with_gzip=accepts_gzip(request))
             return PageCacheMiddleware.replay(request, entry)
-        return response
+        return PageCacheMiddleware.shared_not_modified(response)

@@ -206,4 +206,4 @@ def test_with_the_dummy_cache_a_render_derives_no_stamp(client, full_guide, sett
         response, n = queries(client, url)
         assert response.status_code == 200
         assert n == GUIDE_PAGE_QUERIES
-    assert response["X-Accel-Expires"] == "1"  # still a shared page for the edge
+    assert response["X-Accel-Expires"].startswith("@")  # still a shared page for the edge
