@@ -537,13 +537,17 @@ def wrk(cmd, seconds):
 SERVICES = {"postgres", "redis-server"}
 
 
-def cpu_sample(server, services_children=False):
+def cpu_sample(server, services_children=False, nginx=None):
     """CPU seconds so far: the whole machine (busy), the gunicorn group (workers that
-    exited are in the master's children times) and each of its live workers,
+    exited are in the master's children times; `server` may be a list of servers,
+    counted together) and each of its live workers, nginx's group when given,
     PostgreSQL + Redis per process (with services_children, plus their reaped
     children: a postmaster's exited backends), and our reaped children (wrk, …)."""
+    servers = server if isinstance(server, (list, tuple)) else [server]
+    groups = {srv.pid for srv in servers}
     t = psutil.cpu_times()
-    gunicorn, services, workers = 0.0, {}, {}
+    gunicorn = nginx_cpu = 0.0
+    services, workers = {}, {}
     for proc in psutil.process_iter(["name", "cpu_times"]):
         times = proc.info["cpu_times"]
         try:
@@ -553,16 +557,19 @@ def cpu_sample(server, services_children=False):
         if times is None:
             continue
         own, reaped = times.user + times.system, times.children_user + times.children_system
-        if pgrp == server.pid:
+        if pgrp in groups:
             gunicorn += own + (reaped if proc.pid == pgrp else 0)
             if proc.pid != pgrp:
                 workers[proc.pid] = own
+        elif nginx is not None and pgrp == nginx.pid:
+            nginx_cpu += own
         elif proc.info["name"] in SERVICES:
             services[proc.pid] = own + (reaped if services_children else 0)
     mine = psutil.Process().cpu_times()
     return {
         "busy": t.user + t.nice + t.system + t.irq + t.softirq + t.steal,
         "gunicorn": gunicorn,
+        "nginx": nginx_cpu,
         "services": services,
         "workers": workers,
         "children": mine.children_user + mine.children_system,

@@ -113,8 +113,6 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -869,37 +867,8 @@ class Edge:
 def edge_cpu_sample(edge):
     """As harness.cpu_sample, with both app servers' groups as "gunicorn" and
     nginx (its group) apart."""
-    groups = {srv.proc.pid for srv in edge.servers.values()}
-    t = psutil.cpu_times()
-    gunicorn = nginx = 0.0
-    services, workers = {}, {}
-    for proc in psutil.process_iter(["name", "cpu_times"]):
-        times = proc.info["cpu_times"]
-        try:
-            pgrp = os.getpgid(proc.pid)
-        except OSError:
-            continue
-        if times is None:
-            continue
-        own, reaped = times.user + times.system, times.children_user + times.children_system
-        if pgrp in groups:
-            gunicorn += own + (reaped if proc.pid == pgrp else 0)
-            if proc.pid != pgrp:
-                workers[proc.pid] = own
-        elif pgrp == edge.nginx.pid:
-            nginx += own
-        elif proc.info["name"] in harness.SERVICES:
-            services[proc.pid] = own + reaped
-    mine = psutil.Process().cpu_times()
-    return {
-        "busy": t.user + t.nice + t.system + t.irq + t.softirq + t.steal,
-        "gunicorn": gunicorn,
-        "nginx": nginx,
-        "services": services,
-        "workers": workers,
-        "children": mine.children_user + mine.children_system,
-        "at": time.monotonic(),
-    }
+    servers = [srv.proc for srv in edge.servers.values()]
+    return harness.cpu_sample(servers, services_children=True, nginx=edge.nginx)
 
 
 def edge_tally(lines, names):

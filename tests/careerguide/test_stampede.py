@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from careerguide.http import cache as page_cache
 from careerguide.http.cache import PageCacheMiddleware, cacheable, lock_key, page_key
 from roadmaps import stamp
+from tests.careerguide.conftest import use_cache
 
 PATH = "/careers/a-guide/"
 READERS = 8
@@ -20,25 +21,8 @@ READERS = 8
 
 @pytest.fixture(params=["redis", "locmem"])
 def atomic_cache(request, settings):
-    if request.param == "redis":
-        from tests.careerguide.conftest import REDIS_URL
-
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": REDIS_URL,
-                "KEY_PREFIX": "cg-test-stampede",
-                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            }
-        }
-    else:
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
-
-    cache.clear()
-    cache.set("probe", 1)
-    assert cache.get("probe") == 1, f"the {request.param} cache must be reachable"
-    return cache
+    """The caches whose add() is atomic, so the render lock is taken."""
+    return use_cache(settings, request.param, key_prefix="cg-test-stampede")
 
 
 class SlowView:
@@ -140,14 +124,7 @@ def test_a_render_that_fails_releases_its_lock(atomic_cache):
 
 
 def test_the_file_cache_is_never_locked_its_add_is_not_atomic(settings, tmp_path):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        }
-    }
-    from django.core.cache import cache
-
+    cache = use_cache(settings, "file", tmp_path)
     stale_page(cache)
     seen = []
 
