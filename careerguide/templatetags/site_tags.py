@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from careerguide.models import SitePage
+
 register = template.Library()
 
 ALLOWED_TAGS = {
@@ -86,7 +88,7 @@ def cite(item):
     refs = item.shown_sources
     if not refs and not item.is_estimate:
         return ""
-    methodology = reverse("site_page", args=["methodology"])
+    methodology = reverse("site_page", args=[SitePage.METHODOLOGY])
     if not refs:
         return format_html(
             '<span class="cite"><a href="{}">Editors\' estimate</a></span>', methodology
