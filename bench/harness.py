@@ -198,19 +198,32 @@ def redis_keys(db, pattern):
     return redis_cli("--scan", "--pattern", pattern, db=db).split()
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
+def ensure_package(command, package, path=None):
+    """Install Debian's `package` with apt-get when `command` (or `path`) is missing."""
+    def present():
+        return os.access(path, os.X_OK) if path else shutil.which(command)
+
+    if present():
         return
     apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "-n", "apt-get"]
     if os.geteuid() != 0 and not shutil.which("sudo"):
-        die("wrk is missing: install it with `apt-get install -y wrk` (needs root)")
-    note("installing wrk")
+        die(f"{command} is missing: install it with `apt-get install -y {package}` (needs root)")
+    note(f"installing {package}")
     noninteractive = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    if run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive, check=False) != 0:
+    if run([*apt, "install", "-y", "-q", package], env=noninteractive, check=False) != 0:
         run([*apt, "update", "-q"], env=noninteractive)
-        run([*apt, "install", "-y", "-q", "wrk"], env=noninteractive)
-    if not shutil.which("wrk"):
-        die("wrk is still missing after apt-get install")
+        run([*apt, "install", "-y", "-q", package], env=noninteractive)
+    if not present():
+        die(f"{command} is still missing after apt-get install {package}")
+
+
+def ensure_wrk():
+    ensure_package("wrk", "wrk")
+
+
+def ensure_nginx():
+    """The edge's nginx (Debian's nginx-light has every module deploy/nginx/ needs)."""
+    ensure_package("nginx", "nginx-light", path=os.environ.get("NGINX", "/usr/sbin/nginx"))
 
 
 def free_port(preferred, ports):

@@ -3,9 +3,10 @@
 What it does (about 3 minutes; everything it starts is stopped on exit, also on
 Ctrl-C or SIGTERM):
 
-1. Installs wrk with apt-get when it is missing, then starts PostgreSQL and
-   Redis when they are down (`bin/services careerguide_bench`, which also
-   creates the separate database `careerguide_bench`).
+1. Installs wrk and nginx-light with apt-get when they are missing, then
+   starts PostgreSQL and Redis when they are down (`bin/services
+   careerguide_bench`, which also creates the separate database
+   `careerguide_bench`).
 2. `manage.py collectstatic`, then fills that database: `manage.py migrate`
    and `bench/fill.py --scale 1 --shape large` (bench/content.py: the starter
    content, grown). Both run with the Redis cache settings, so the content
@@ -309,6 +310,7 @@ def measure(args, url, name, results, errors, server, who="gunicorn"):
 def bench(args):
     t0 = time.monotonic()
     harness.ensure_wrk()
+    harness.ensure_nginx()
     RUN.ensure_services("the bench")
     redis_env = RUN.env(RELEASE)
     dummy_env = RUN.env(RELEASE, cache_url="dummycache://")

@@ -5,9 +5,10 @@ in front of two app servers, with an app server killed and an edit on one.
 What it does (about 4 minutes; everything it starts is stopped on exit, also on
 Ctrl-C or SIGTERM, and PostgreSQL is always left running):
 
-1. Installs wrk with apt-get when it is missing, then starts PostgreSQL and
-   Redis when they are down (`bin/services careerguide_load`, which also
-   creates the separate database `careerguide_load`).
+1. Installs wrk (and, for the edge run, nginx-light) with apt-get when
+   missing, then starts PostgreSQL and Redis when they are down
+   (`bin/services careerguide_load`, which also creates the separate
+   database `careerguide_load`).
 2. Prepares that database as `make run` does: `collectstatic`, `migrate`,
    `load_starter_content` (it only loads into an empty database).
 3. Starts gunicorn with gunicorn.conf.py (gthread, 2 × CPUs + 1 workers,
@@ -1413,6 +1414,8 @@ def prepare(args):
     commit = harness.quiet(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "nogit"
     RUN.release = f"loadtest-{commit}-{uuid.uuid4().hex[:8]}"
     harness.ensure_wrk()
+    if not args.no_edge:
+        harness.ensure_nginx()
     RUN.ensure_services(
         "the load test", tools=("pg_ctlcluster",), require_cluster=True, timeout=120
     )
