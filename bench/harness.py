@@ -200,6 +200,7 @@ def redis_keys(db, pattern):
 
 def ensure_package(command, package, path=None):
     """Install Debian's `package` with apt-get when `command` (or `path`) is missing."""
+
     def present():
         return os.access(path, os.X_OK) if path else shutil.which(command)
 
