@@ -28,7 +28,7 @@ def atomic_cache(request, settings):
 class SlowView:
     """A shared page's view that counts its renders."""
 
-    def __init__(self, status=200, seconds=0.2):
+    def __init__(self, status=200, seconds=0.4):
         self.calls = 0
         self.status = status
         self.seconds = seconds
@@ -75,8 +75,11 @@ def test_one_render_after_an_edit_however_many_readers_arrive(atomic_cache):
     results = read_together(PageCacheMiddleware(view))
     assert view.calls == 1
     assert {(status, body) for status, body, _ in results} == {(200, b"new page")}
-    outcomes = sorted(outcome for _, _, outcome in results)
-    assert outcomes == ["miss"] + ["waited"] * (READERS - 1)
+    outcomes = [outcome for _, _, outcome in results]
+    assert outcomes.count("miss") == 1
+    # The others waited for that render (a thread the machine started late
+    # may find it stored already: a plain hit).
+    assert "waited" in outcomes and set(outcomes) <= {"miss", "waited", "hit"}
     # The lock is gone and the new page is stored under the new stamp.
     assert atomic_cache.get(lock_key(page_key(PATH))) is None
     assert atomic_cache.get(page_key(PATH))["stamp"] == "after-the-edit"
