@@ -128,8 +128,17 @@ def start_gunicorn(env, port, label, extra=()):
     return RUN.start_gunicorn(env, port, log_path, f"/static/{STATIC_NAME}", extra)
 
 
+def wrk_cmd(args, url, seconds):
+    return harness.wrk_cmd(args, url, seconds, RUN.dir / "summary.lua", timeout=2)
+
+
+def with_edit_connections(args):
+    """wrk's options with the connections of the runs that make edits (64)."""
+    return argparse.Namespace(**{**vars(args), "connections": args.edit_connections})
+
+
 def wrk(args, url, seconds):
-    cmd = harness.wrk_cmd(args, url, seconds, RUN.dir / "summary.lua", timeout=2)
+    cmd = wrk_cmd(args, url, seconds)
     result = harness.wrk(cmd, seconds)
     result["errors"] = result["socket_errors"] + result["status"]
     result["bytes_per_response"] = result["bytes"] / result["requests"] if result["requests"] else 0
@@ -166,11 +175,6 @@ def start_edge(env, port, app_ports, workers):
     if not harness.wait_for(up, 30):
         harness.die(f"nginx did not answer on :{port}; see {RUN.out / 'nginx.log'}")
     return proc
-
-
-def stop_server(proc):
-    RUN.started.remove(("gunicorn", proc))
-    harness.stop_group(proc)
 
 
 def log_lines(server, since=0):
@@ -210,7 +214,7 @@ def renders_per_edit(args, env, base, server, errors):
     seconds = int(after + every * count + 1)
     since = server.log_path.stat().st_size
     editor = edits(env, count, every, after)
-    loaded = argparse.Namespace(**{**vars(args), "connections": args.edit_connections})
+    loaded = with_edit_connections(args)
     result = wrk(loaded, base + GUIDE_PATH, seconds)
     done = edit_times(editor)
     errors.append(("guide page with edits", result))
@@ -236,8 +240,8 @@ def edit_visible_through_edge(args, env, edge_base, errors):
     count, every, after = 3, 2.0, 1.0
     seconds = int(after + every * count + 2)
     editor = edits(env, count, every, after)
-    loaded = argparse.Namespace(**{**vars(args), "connections": args.edit_connections})
-    wrk_proc = harness.spawn(wrk_cmd_for(loaded, edge_base + GUIDE_PATH, seconds), capture=True)
+    loaded = with_edit_connections(args)
+    wrk_proc = harness.spawn(wrk_cmd(loaded, edge_base + GUIDE_PATH, seconds), capture=True)
     seen = {}
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -263,10 +267,6 @@ def edit_visible_through_edge(args, env, edge_base, errors):
         + (f"; {missing} never seen" if missing else "")
     )
     return max(delays) if delays and not missing else float("inf")
-
-
-def wrk_cmd_for(args, url, seconds):
-    return harness.wrk_cmd(args, url, seconds, RUN.dir / "summary.lua", timeout=2)
 
 
 def booted(server):
@@ -384,7 +384,7 @@ def bench(args):
     edge_ratio = results["edge: guide page"]["rps"] / edge_static
     say(f"  ratio: edge guide page / the same bytes static from the same nginx {edge_ratio:.3f}")
     visible_s = edit_visible_through_edge(args, redis_env, edge_base, errors)
-    stop_server(edge)
+    RUN.stop_gunicorn(edge)  # nginx's process group, stopped the same way
 
     say()
     say("== No stampede: edits while wrk loads gunicorn on Redis directly (no edge)")
