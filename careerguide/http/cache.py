@@ -62,12 +62,6 @@ KEPT_HEADERS = (
 # Until when an edge (nginx's proxy cache) may serve a public page without
 # asking the app again: "@" and a Unix time, the end of the current second.
 EDGE_HEADER = "X-Accel-Expires"
-
-
-def edge_expires():
-    return f"@{int(time.time())}"
-
-
 TIMEOUT = 60 * 60 * 24  # entries are unreachable anyway once the stamp moves
 # The render lock: it expires by itself (whole seconds in Redis) if its holder
 # dies; a waiter gives up after WAIT and renders the page itself.
@@ -76,6 +70,10 @@ WAIT = 1.0
 POLL = 0.01
 # Backends whose add() is atomic across everyone sharing the cache.
 ATOMIC_ADD = ("RedisCache", "LocMemCache")
+
+
+def edge_expires():
+    return f"@{int(time.time())}"
 
 
 def cacheable(view):
@@ -129,16 +127,15 @@ class PageCacheMiddleware:
             found = cache.get_many([stamp.KEY, key])
         except Exception as exc:
             log.warning("page cache unavailable, rendering from the database: %s", exc)
-            response = self.get_response(request)
-            return self.compress(request, response, None)
+            return self.uncached(request)
         current = found.get(stamp.KEY)
         entry = found.get(key)
         if entry and entry.get("bare") and request.META.get("QUERY_STRING"):
             # Not this request's page (see shared_without_query).
-            return self.compress(request, self.get_response(request), None)
+            return self.uncached(request)
         if current is None and self.no_cache():
             # The dummy cache keeps nothing: no stamp to derive, no page to store.
-            return self.compress(request, self.get_response(request), None)
+            return self.uncached(request)
         if current is None:
             # The stamp expired (every stamp.TTL seconds): derive it again from
             # the database. If that is down, nothing can change meanwhile, so
@@ -166,11 +163,18 @@ class PageCacheMiddleware:
             if token:
                 self.release_lock(key, token)
 
+    def uncached(self, request):
+        """The view's answer, neither looked up nor stored (still compressed
+        and licensed for the edge like a stored page)."""
+        return self.render(request, key=None, current=None)
+
     @staticmethod
     def no_cache():
         return isinstance(caches["default"], DummyCache)
 
     def render(self, request, key, current):
+        """The view's answer; a shared 200 stored under `current`, the stamp
+        (None: not stored)."""
         response = self.get_response(request)
         if getattr(response, "page_cacheable", False) and response.status_code == 200:
             storing = current is not None and not self.no_cache()
@@ -285,10 +289,3 @@ class PageCacheMiddleware:
         if getattr(response, "page_cacheable", False) and response.status_code == 304:
             return PageCacheMiddleware.edge_may_keep(response)
         return response
-
-    @staticmethod
-    def compress(request, response, current):
-        if getattr(response, "page_cacheable", False) and response.status_code == 200:
-            entry = PageCacheMiddleware.entry(response, current, with_gzip=accepts_gzip(request))
-            return PageCacheMiddleware.replay(request, entry)
-        return PageCacheMiddleware.shared_not_modified(response)
