@@ -156,8 +156,8 @@ def sources_field(what):
         blank=True,
         related_name="%(class)s_citations",
         help_text=f"Where the {what} comes from: one or more references (type to search by "
-        "publisher, title or address; add a new one with +). Readers see 'Source: "
-        "<publisher>, <date>', linked.",
+        "publisher, title or address; add a new one with +). Readers see the publisher "
+        "and date, linked: 'Source: BLS, 2025'.",
     )
 
 
@@ -187,7 +187,8 @@ class Guide(Ordered, TimeStamped):
         max_length=70,
         blank=True,
         help_text="The browser tab and search result title (about 60 characters). "
-        "Empty: 'How to Become a <name> in <year>'.",
+        "Empty: 'How to Become a' the guide's name 'in' the year, e.g. 'How to Become a "
+        "Backend Developer in 2026'.",
     )
     seo_description = models.CharField(
         max_length=200,
